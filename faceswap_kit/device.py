@@ -26,7 +26,9 @@ def get_device(prefer: str | None = None) -> torch.device:
     choice = choice.strip().lower()
     if choice:
         if choice.startswith("cuda") and not torch.cuda.is_available():
-            raise InputError(f"device {choice!r} was asked for but CUDA is not available; use 'cpu'")
+            raise InputError(
+                f"device {choice!r} was asked for but CUDA is not available; use 'cpu'"
+            )
         if choice == "mps" and not (
             getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()
         ):
@@ -50,7 +52,7 @@ def seed_everything(seed: int) -> torch.Generator:
     True
     """
     random.seed(seed)
-    np.random.seed(seed % (2**32))
+    np.random.seed(seed % (2**32))  # noqa: NPY002 - seeds legacy global users too
     torch.manual_seed(seed)
     return make_generator(seed)
 

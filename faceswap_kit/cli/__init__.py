@@ -31,7 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Make face swaps step by step: synth, extract, train, convert, live.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    subparsers = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=OneLineParser
+    )
     subparsers.required = True
     for name in COMMANDS:
         module_name = f"{__name__}.{name}"
