@@ -1,0 +1,215 @@
+"""Alignment: a similarity transform (rotation, uniform scale, translation) from a face's landmarks
+to the kit's canonical face, then a crop of a chosen face type at any size.
+
+Face types (side of the square crop, in canonical units where the mesh is 1 high, forehead top
+to chin; see ``docs/dataset.md`` for pictures):
+
+============  =====  ===========  ===================================================
+face type     side   centre y     covers
+============  =====  ===========  ===================================================
+half          0.62   -0.01        brows to just below the mouth, inner cheeks
+full          0.90    0.07        brows to chin, cheek to cheek
+whole_face    1.20    0.00        the whole face with forehead, a margin of hair
+head          1.75   -0.05        the whole head with hair and ears, top of the neck
+============  =====  ===========  ===================================================
+
+Matrices are ``(B, 2, 3)`` in kornia's ``warp_affine`` convention: they map source pixels to
+aligned-crop pixels (pixel centres at integer coordinates), so ``warp_to_aligned`` makes the crop
+and the inverse matrix pastes it back.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from .detect.face_model import STABLE_POINTS, load_face_model
+from .errors import InputError
+
+FACE_TYPES = ("half", "full", "whole_face", "head")
+
+# face type -> (crop side, crop centre x, crop centre y) in canonical units
+FACE_TYPE_FRAMES: dict[str, tuple[float, float, float]] = {
+    "half": (0.62, 0.0, -0.01),
+    "full": (0.90, 0.0, 0.07),
+    "whole_face": (1.20, 0.0, 0.0),
+    "head": (1.75, 0.0, -0.05),
+}
+
+
+def check_face_type(face_type: str) -> str:
+    if face_type not in FACE_TYPES:
+        raise InputError(f"face_type must be one of {FACE_TYPES}, got {face_type!r}")
+    return face_type
+
+
+def check_size(size: int) -> int:
+    if not isinstance(size, int) or isinstance(size, bool) or not 16 <= size <= 2048:
+        raise InputError(f"size must be an int in [16, 2048] pixels (64-512 usual), got {size!r}")
+    return size
+
+
+def _check_landmarks(landmarks: torch.Tensor) -> torch.Tensor:
+    if not isinstance(landmarks, torch.Tensor) or landmarks.ndim != 3 or landmarks.shape[-1] != 2:
+        shape = tuple(getattr(landmarks, "shape", ())) or type(landmarks).__name__
+        raise InputError(f"landmarks must be a (B, N, 2) tensor of pixels, got {shape}")
+    if landmarks.shape[1] < max(STABLE_POINTS) + 1:
+        raise InputError(
+            f"landmarks must follow mediapipe's mesh (>= 468 points), got {landmarks.shape[1]}"
+        )
+    return landmarks
+
+
+def canonical_landmarks(
+    face_type: str = "whole_face",
+    size: int = 256,
+    device: torch.device | str | None = None,
+    dtype: torch.dtype = torch.float32,
+) -> torch.Tensor:
+    """The canonical face's 478 points in aligned-crop pixels, ``(478, 2)``.
+
+    >>> points = canonical_landmarks("whole_face", 256)
+    >>> points.shape, round(float(points[:, 0].mean()), 1)
+    (torch.Size([478, 2]), 127.5)
+    """
+    side, cx, cy = FACE_TYPE_FRAMES[check_face_type(face_type)]
+    check_size(size)
+    points = torch.tensor(load_face_model().points[:, :2], dtype=torch.float64)
+    centre = torch.tensor([cx, cy], dtype=torch.float64)
+    pixels = (points - centre) / side * size + (size - 1) / 2
+    return pixels.to(device=device, dtype=dtype)
+
+
+def umeyama(source: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Least-squares similarity transform (Umeyama 1991) taking ``source`` points onto ``target``.
+
+    Args:
+        source: ``(B, K, 2)`` points.
+        target: ``(K, 2)`` or ``(B, K, 2)`` points.
+
+    Returns:
+        ``(B, 2, 3)`` matrices ``[s R | t]`` with ``target ~ s R source + t``.
+
+    >>> src = torch.rand(1, 5, 2)
+    >>> m = umeyama(src, 2 * src + 1)
+    >>> torch.allclose(m, torch.tensor([[[2.0, 0, 1], [0, 2.0, 1]]]), atol=1e-4)
+    True
+    """
+    dtype = source.dtype if source.dtype.is_floating_point else torch.float32
+    source = source.to(torch.float64)
+    target = target.to(device=source.device, dtype=torch.float64).expand_as(source)
+    mu_s, mu_t = source.mean(dim=1, keepdim=True), target.mean(dim=1, keepdim=True)
+    xs, xt = source - mu_s, target - mu_t
+    var_s = xs.pow(2).sum(dim=(1, 2)) / source.shape[1]
+    cov = xt.transpose(1, 2) @ xs / source.shape[1]  # (B, 2, 2)
+    u, sigma, vh = torch.linalg.svd(cov)
+    d = torch.ones_like(sigma)
+    d[:, 1] = torch.sign(torch.linalg.det(u @ vh))
+    d[d == 0] = 1.0
+    rotation = u @ torch.diag_embed(d) @ vh
+    scale = (sigma * d).sum(dim=1) / var_s.clamp_min(1e-12)
+    linear = scale[:, None, None] * rotation
+    shift = mu_t.transpose(1, 2) - linear @ mu_s.transpose(1, 2)
+    return torch.cat([linear, shift], dim=2).to(dtype)
+
+
+def face_matrix(
+    landmarks: torch.Tensor, face_type: str = "whole_face", size: int = 256
+) -> torch.Tensor:
+    """Matrices that map source pixels to the aligned crop of ``face_type`` at ``size`` px.
+
+    Args:
+        landmarks: ``(B, N, 2)`` source-pixel landmarks, mediapipe mesh order (N = 468 or 478).
+        face_type: one of :data:`FACE_TYPES`.
+        size: side of the square crop in pixels.
+
+    Returns:
+        ``(B, 2, 3)`` matrices, on the landmarks' device and dtype.
+
+    >>> crop = canonical_landmarks("full", 128)[None]
+    >>> m = face_matrix(crop, "full", 128)
+    >>> torch.allclose(m, torch.tensor([[[1.0, 0, 0], [0, 1.0, 0]]]), atol=1e-3)
+    True
+    """
+    landmarks = _check_landmarks(landmarks)
+    index = torch.tensor(STABLE_POINTS, device=landmarks.device)
+    target = canonical_landmarks(face_type, size, device=landmarks.device, dtype=torch.float64)
+    return umeyama(landmarks[:, index], target[index])
+
+
+def transform_points(points: torch.Tensor, matrix: torch.Tensor) -> torch.Tensor:
+    """Apply ``(B, 2, 3)`` affine matrices to ``(B, N, 2)`` points.
+
+    >>> transform_points(torch.ones(1, 1, 2), torch.tensor([[[2.0, 0, 1], [0, 2, 0]]]))
+    tensor([[[3., 2.]]])
+    """
+    matrix = matrix.to(points.dtype)
+    return points @ matrix[:, :, :2].transpose(1, 2) + matrix[:, None, :, 2]
+
+
+def invert_matrix(matrix: torch.Tensor) -> torch.Tensor:
+    """Inverse of ``(B, 2, 3)`` affine matrices (aligned crop -> source pixels).
+
+    >>> m = torch.tensor([[[2.0, 0, 4], [0, 2, 6]]])
+    >>> invert_matrix(m)
+    tensor([[[ 0.5000,  0.0000, -2.0000],
+             [ 0.0000,  0.5000, -3.0000]]])
+    """
+    linear = matrix[:, :, :2]
+    inverse = torch.linalg.inv(linear.to(torch.float64)).to(matrix.dtype)
+    shift = -(inverse @ matrix[:, :, 2:])
+    return torch.cat([inverse, shift], dim=2)
+
+
+def warp_to_aligned(
+    image: torch.Tensor, matrix: torch.Tensor, size: int, mode: str = "bilinear"
+) -> torch.Tensor:
+    """Cut aligned crops out of source images, all in one batched warp on the image's device.
+
+    Args:
+        image: ``(B, C, H, W)`` float images (or ``(1, C, H, W)`` shared by all matrices).
+        matrix: ``(B, 2, 3)`` source -> crop matrices from :func:`face_matrix`.
+        size: crop side in pixels.
+        mode: ``"bilinear"`` or ``"nearest"``.
+
+    Returns:
+        ``(B, C, size, size)`` crops; outside the source is filled by edge replication.
+    """
+    import kornia.geometry.transform as kgt
+
+    if image.ndim != 4:
+        raise InputError(f"image must be (B, C, H, W), got {tuple(image.shape)}")
+    if image.shape[0] == 1 and matrix.shape[0] > 1:
+        image = image.expand(matrix.shape[0], -1, -1, -1)
+    return kgt.warp_affine(
+        image,
+        matrix.to(device=image.device, dtype=image.dtype),
+        dsize=(size, size),
+        mode=mode,
+        padding_mode="border",
+        align_corners=True,
+    )
+
+
+def warp_to_source(
+    aligned: torch.Tensor, matrix: torch.Tensor, height: int, width: int, mode: str = "bilinear"
+) -> torch.Tensor:
+    """Paste aligned crops back into source-frame geometry (the inverse warp).
+
+    Args:
+        aligned: ``(B, C, S, S)`` crops.
+        matrix: ``(B, 2, 3)`` source -> crop matrices (as stored in the dataset).
+        height, width: size of the source frame.
+
+    Returns:
+        ``(B, C, height, width)``; zero outside the crop.
+    """
+    import kornia.geometry.transform as kgt
+
+    return kgt.warp_affine(
+        aligned,
+        invert_matrix(matrix).to(device=aligned.device, dtype=aligned.dtype),
+        dsize=(height, width),
+        mode=mode,
+        padding_mode="zeros",
+        align_corners=True,
+    )

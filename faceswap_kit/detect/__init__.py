@@ -1,0 +1,24 @@
+"""Face detection and 478 landmarks behind a small protocol; mediapipe is the bundled backend.
+
+>>> from faceswap_kit.detect import MediaPipeDetector   # doctest: +SKIP
+>>> faces = MediaPipeDetector(mode="image")(frame_uint8_rgb)   # doctest: +SKIP
+"""
+
+from .base import DetectedFace, Detector, box_of
+from .face_model import STABLE_POINTS, FaceModel, load_face_model
+from .mediapipe_backend import MediaPipeDetector
+from .pose import estimate_pose
+from .select import choose_face, face_signature
+
+__all__ = [
+    "STABLE_POINTS",
+    "DetectedFace",
+    "Detector",
+    "FaceModel",
+    "MediaPipeDetector",
+    "box_of",
+    "choose_face",
+    "estimate_pose",
+    "face_signature",
+    "load_face_model",
+]

@@ -1,0 +1,184 @@
+"""Face detection + 478 landmarks with mediapipe 0.10.14's bundled models (legacy ``mp.solutions``
+API: nothing is downloaded).
+
+Two modes: ``"video"`` tracks the face from frame to frame (the mesh model alone, ~3-5 ms a frame
+on a CPU core) and re-detects when the track is lost; ``"image"`` detects afresh in every frame
+(for unrelated photos).
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+import numpy as np
+
+from ..errors import InputError
+from .base import DetectedFace, box_of
+
+log = logging.getLogger(__name__)
+
+MODES = ("video", "image")
+
+
+def _check_frame(frame: np.ndarray) -> np.ndarray:
+    if not isinstance(frame, np.ndarray) or frame.ndim != 3 or frame.shape[2] != 3:
+        shape = getattr(frame, "shape", type(frame).__name__)
+        raise InputError(
+            f"the detector takes a uint8 RGB (H, W, 3) array, got {shape}; read files with "
+            "faceswap_kit.io.read_image or VideoReader"
+        )
+    if frame.dtype != np.uint8:
+        raise InputError(
+            f"the detector takes uint8 frames, got {frame.dtype}; convert tensors with "
+            "faceswap_kit.io.tensor_to_image"
+        )
+    return np.ascontiguousarray(frame)
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    """Intersection over union of two ``(x0, y0, x1, y1)`` boxes."""
+    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = w * h
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+class MediaPipeDetector:
+    """mediapipe face mesh (478 points with irises) behind the :class:`Detector` protocol.
+
+    Args:
+        mode: ``"video"`` (tracking; consecutive frames of one clip) or ``"image"`` (static).
+        max_faces: most faces returned per frame.
+        min_confidence: detection threshold in [0, 1].
+        score_every: in video mode, run the face detector for a confidence score every this many
+            frames (the tracker itself reports none); in image mode it runs on every frame.
+
+    Faces come back sorted left to right, so an index picks the same person in a steady shot.
+    Use it as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        mode: str = "video",
+        max_faces: int = 1,
+        min_confidence: float = 0.5,
+        score_every: int = 30,
+    ) -> None:
+        if mode not in MODES:
+            raise InputError(f"mode must be one of {MODES}, got {mode!r}")
+        if max_faces < 1:
+            raise InputError(f"max_faces must be >= 1, got {max_faces}")
+        if not 0.0 <= min_confidence <= 1.0:
+            raise InputError(f"min_confidence must be in [0, 1], got {min_confidence}")
+        self.mode = mode
+        self.max_faces = int(max_faces)
+        self.min_confidence = float(min_confidence)
+        self.score_every = max(1, int(score_every))
+        self._mesh = None
+        self._finder = None
+        self._frames = 0
+        self._scores: list[tuple[tuple[float, ...], float]] = []
+
+    def _open(self) -> None:
+        with warnings.catch_warnings():  # protobuf deprecation chatter from inside mediapipe
+            warnings.simplefilter("ignore", UserWarning)
+            self._open_graphs()
+
+    def _open_graphs(self) -> None:
+        import mediapipe as mp
+
+        self._mesh = mp.solutions.face_mesh.FaceMesh(
+            static_image_mode=self.mode == "image",
+            max_num_faces=self.max_faces,
+            refine_landmarks=True,
+            min_detection_confidence=self.min_confidence,
+            min_tracking_confidence=0.5,
+        )
+        self._finder = mp.solutions.face_detection.FaceDetection(
+            model_selection=1, min_detection_confidence=min(self.min_confidence, 0.3)
+        )
+
+    def __call__(self, frame: np.ndarray) -> list[DetectedFace]:
+        """Faces in ``frame`` (uint8 RGB ``(H, W, 3)``), left to right; empty when none."""
+        frame = _check_frame(frame)
+        if self._mesh is None:
+            self._open()
+        height, width = frame.shape[:2]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            result = self._mesh.process(frame)
+        found = result.multi_face_landmarks or []
+        if self.mode == "image" or self._frames % self.score_every == 0 or not self._scores:
+            if found:
+                self._scores = self._detection_scores(frame)
+        self._frames += 1
+        faces = []
+        scale = np.array([width, height, width], dtype=np.float32)
+        for face in found:
+            points = np.array([(p.x, p.y, p.z) for p in face.landmark], dtype=np.float32)
+            points *= scale
+            landmarks = points[:, :2] - 0.5  # normalised image -> pixel-centre coordinates
+            box = box_of(landmarks)
+            faces.append(
+                DetectedFace(
+                    landmarks=np.ascontiguousarray(landmarks),
+                    box=box,
+                    score=self._score_for(box),
+                    depth=np.ascontiguousarray(points[:, 2]),
+                )
+            )
+        faces.sort(key=lambda f: f.box[0])
+        return faces
+
+    def _detection_scores(self, frame: np.ndarray) -> list[tuple[tuple[float, ...], float]]:
+        height, width = frame.shape[:2]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            result = self._finder.process(frame)
+        scores = []
+        for detection in result.detections or []:
+            rel = detection.location_data.relative_bounding_box
+            box = (
+                rel.xmin * width,
+                rel.ymin * height,
+                (rel.xmin + rel.width) * width,
+                (rel.ymin + rel.height) * height,
+            )
+            scores.append((box, float(detection.score[0])))
+        return scores
+
+    def _score_for(self, box: tuple[float, ...]) -> float:
+        """The detector's confidence for the face in ``box``; when the detector missed a face
+        the mesh still found, the mesh's own threshold (it passed that)."""
+        best, best_overlap = self.min_confidence, 0.2
+        for other, score in self._scores:
+            overlap = _overlap(box, other)
+            if overlap > best_overlap:
+                best, best_overlap = score, overlap
+        return best
+
+    def reset(self) -> None:
+        """Forget the track (the next frame is detected afresh)."""
+        self.close()
+        self._frames = 0
+        self._scores = []
+
+    def close(self) -> None:
+        for graph in (self._mesh, self._finder):
+            if graph is not None:
+                graph.close()
+        self._mesh = self._finder = None
+
+    def __enter__(self) -> MediaPipeDetector:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self) -> None:  # graphs hold native threads
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
