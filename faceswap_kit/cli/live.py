@@ -1,0 +1,70 @@
+"""``faceswap-kit live``: the live loop headless — time it, or process a file or a generated person.
+
+    faceswap-kit live --frames 120 --out out/live.mp4            # generated person, 2D warp
+    faceswap-kit live --input clip.mp4 --out swapped.mp4          # a video file
+    faceswap-kit live --mode model --model models/lite --frames 60
+
+The interactive version (browser camera) is notebook 04 or ``faceswap_kit.live.LiveSwap``.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from ..errors import InputError
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "live",
+        help="run the live swap loop headless and print per-stage timings",
+        description="Run the realtime loop over a generated person or a video file, without a "
+        "browser; print per-stage milliseconds and optionally write the labelled output.",
+    )
+    parser.add_argument("--mode", choices=("warp2d", "model", "passthrough"), default="warp2d")
+    parser.add_argument("--model", help="model directory for --mode model")
+    parser.add_argument("--input", help="video file to process (default: a generated person)")
+    parser.add_argument("--out", help="write the output mp4 here")
+    parser.add_argument("--frames", type=int, default=120, help="frames to process (default 120)")
+    parser.add_argument("--seed", type=int, default=0, help="generated person (default 0)")
+    parser.add_argument("--width", type=int, default=640)
+    parser.add_argument("--height", type=int, default=480)
+    parser.add_argument("--no-hud", action="store_true", help="do not draw the timing HUD")
+    parser.add_argument(
+        "--virtual-camera", action="store_true", help="say whether a virtual camera can be used"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..live.headless import run_headless
+    from ..live.runner import LiveConfig
+
+    if args.virtual_camera:
+        from ..live.virtualcam import virtual_camera_status
+
+        print(virtual_camera_status()[1])
+        return 0
+    if args.frames < 1:
+        raise InputError(f"--frames must be >= 1, got {args.frames}")
+    if args.width < 32 or args.height < 32:
+        raise InputError(f"--width/--height must be >= 32, got {args.width}x{args.height}")
+    source = None
+    if args.input:
+        from ..live.sources import VideoFileSource
+
+        source = VideoFileSource(args.input, loop=False)
+    report = run_headless(
+        out_path=args.out,
+        frames=args.frames,
+        mode=args.mode,
+        model=args.model,
+        seed=args.seed,
+        size=(args.width, args.height),
+        config=LiveConfig(auto_quality=False, hud=not args.no_hud),
+        source=source,
+    )
+    print(report.table())
+    if report.output is not None:
+        print(f"wrote {report.output} (labelled AI-generated)")
+    return 0

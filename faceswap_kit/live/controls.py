@@ -1,0 +1,168 @@
+"""The control panel beside the live picture (ipywidgets). Only wiring: state lives in the runner,
+the processor and ``LiveSwap``; each control writes one setting."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import pathlib
+
+log = logging.getLogger(__name__)
+
+
+def find_models(root: str | pathlib.Path = "models") -> list[str]:
+    """Model directories (holding ``config.json``) directly under ``root``."""
+    root = pathlib.Path(root)
+    if not root.is_dir():
+        return []
+    return sorted(str(p) for p in root.iterdir() if (p / "config.json").is_file())
+
+
+def _set_processor_option(live, name: str, value) -> None:
+    """Set an option on the 2D processor, or on the model swapper's merge config."""
+    processor = live.runner.process
+    if hasattr(processor, name):
+        setattr(processor, name, value)
+        return
+    swapper = getattr(processor, "swapper", None)
+    merge_config = getattr(swapper, "merge_config", None)
+    mapping = {"feather": "blur", "color_transfer": "color", "opacity": "opacity"}
+    field = mapping.get(name, name)
+    if merge_config is not None and dataclasses.is_dataclass(merge_config):
+        if field == "color" and isinstance(value, bool):
+            value = "rct" if value else "none"
+        try:
+            swapper.merge_config = dataclasses.replace(merge_config, **{field: value})
+        except TypeError:
+            log.warning("the model's merge config has no setting %r", field)
+
+
+def build_controls(live, models_root: str | pathlib.Path = "models"):
+    """Build the panel for a ``LiveSwap``; returns an ``ipywidgets.VBox``."""
+    import ipywidgets as w
+
+    style = {"description_width": "110px"}
+    layout = w.Layout(width="320px")
+
+    def slider(description, value, low, high, step=0.01):
+        return w.FloatSlider(
+            value=value,
+            min=low,
+            max=high,
+            step=step,
+            description=description,
+            style=style,
+            layout=layout,
+            continuous_update=False,
+        )
+
+    def check(description, value):
+        return w.Checkbox(value=value, description=description, style=style, indent=False)
+
+    models = find_models(models_root)
+    mode = w.Dropdown(
+        options=[("2D warp (no training)", "warp2d")]
+        + [(p, p) for p in models]
+        + [("pass-through", "passthrough")],
+        value=live.mode if live.mode in ("warp2d", "passthrough") else "warp2d",
+        description="swap",
+        style=style,
+        layout=layout,
+    )
+    source = w.Dropdown(
+        options=[
+            ("browser camera", "browser"),
+            ("generated person", "generated"),
+            ("local camera (kernel)", "local"),
+        ],
+        value=live.source_kind if live.source_kind != "video" else "generated",
+        description="source",
+        style=style,
+        layout=layout,
+    )
+    color = w.Dropdown(
+        options=["rct", "none"], value="rct", description="colour", style=style, layout=layout
+    )
+    feather = slider("mask blur", 0.06, 0.0, 0.2)
+    opacity = slider("opacity", 1.0, 0.0, 1.0)
+    landmarks, mask = check("show landmarks", False), check("show mask", False)
+    side, mirror = check("side by side", False), check("mirror", live.runner.config.mirror)
+    hud, label = check("HUD", live.runner.config.hud), check("AI-generated label", True)
+    record = w.ToggleButton(description="record clip", icon="circle")
+    snap = w.Button(description="snapshot", icon="camera")
+    consent = check("I consent: this is my own face", False)
+    dataset = w.Button(description="record my dataset", icon="user")
+    vcam = w.Button(description="virtual camera", icon="video")
+    note = w.HTML()
+
+    def on_mode(change):
+        from .headless import make_processor
+        from .processors import ModelProcessor
+
+        try:
+            if change["new"] in ("warp2d", "passthrough"):
+                processor = make_processor(change["new"], seed=live.seed)
+            else:
+                processor = ModelProcessor.from_directory(change["new"])
+        except Exception as exc:  # show the reason instead of raising inside a callback
+            note.value = f"<b>could not switch:</b> {exc}"
+            return
+        live.runner.process = processor or (lambda frame: (frame, {}))
+        note.value = f"swap: {change['new']}"
+
+    mode.observe(on_mode, names="value")
+    source.observe(lambda c: live.use_source(c["new"]), names="value")
+    color.observe(
+        lambda c: _set_processor_option(live, "color_transfer", c["new"] != "none"), names="value"
+    )
+    feather.observe(lambda c: _set_processor_option(live, "feather", c["new"]), names="value")
+    opacity.observe(lambda c: _set_processor_option(live, "opacity", c["new"]), names="value")
+    landmarks.observe(
+        lambda c: _set_processor_option(live, "show_landmarks", c["new"]), names="value"
+    )
+    mask.observe(lambda c: _set_processor_option(live, "show_mask", c["new"]), names="value")
+    side.observe(lambda c: live.runner.update(side_by_side=c["new"]), names="value")
+    mirror.observe(lambda c: live.runner.update(mirror=c["new"]), names="value")
+    hud.observe(lambda c: live.runner.update(hud=c["new"]), names="value")
+    label.observe(lambda c: live.runner.update(label=c["new"]), names="value")
+
+    def on_record(change):
+        if change["new"]:
+            live.start_recording("live.mp4")
+            note.value = "recording to live.mp4"
+        else:
+            note.value = f"saved {live.stop_recording()}"
+
+    def on_snap(_):
+        try:
+            note.value = f"saved {live.snapshot('snapshot.png')}"
+        except Exception as exc:
+            note.value = str(exc)
+
+    def on_dataset(_):
+        try:
+            live.record_dataset("data/me", consent=consent.value)
+            note.value = "recording frames of you to data/me/frames (300 max)"
+        except Exception as exc:
+            note.value = str(exc)
+
+    record.observe(on_record, names="value")
+    snap.on_click(on_snap)
+    dataset.on_click(on_dataset)
+    vcam.on_click(lambda _: setattr(note, "value", live.enable_virtual_camera()))
+    return w.VBox(
+        [
+            mode,
+            source,
+            color,
+            feather,
+            opacity,
+            w.HBox([landmarks, mask]),
+            w.HBox([side, mirror]),
+            w.HBox([hud, label]),
+            w.HBox([record, snap]),
+            consent,
+            w.HBox([dataset, vcam]),
+            note,
+        ]
+    )

@@ -1,0 +1,148 @@
+"""The widget's message protocol (docs/live.md), driven without a browser."""
+
+import time
+
+import numpy as np
+import pytest
+
+from faceswap_kit.errors import WidgetError
+from faceswap_kit.live.app import LiveSwap
+from faceswap_kit.live.camera import CameraWidget
+from faceswap_kit.live.codec import decode_jpeg, encode_jpeg
+from faceswap_kit.live.runner import LiveConfig
+
+
+class Recorder:
+    """Stands in for the comm: keeps what the kernel would send to the browser."""
+
+    def __init__(self, widget):
+        self.messages = []
+        widget.send = self
+
+    def __call__(self, content, buffers=None):
+        self.messages.append((content, [bytes(b) for b in buffers or []]))
+
+    def wait(self, count, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.messages
+
+
+def _jpeg(value=120):
+    frame = np.full((48, 64, 3), value, np.uint8)
+    return encode_jpeg(frame, 95)
+
+
+def _browser_frame(widget, frame_id, data=None):
+    content = {"type": "frame", "id": frame_id, "width": 64, "height": 48, "t": 1.0}
+    widget._handle_message(widget, content, [memoryview(data or _jpeg())])
+
+
+def test_frames_reach_the_callback_as_bytes_with_their_meta():
+    widget = CameraWidget()
+    received = []
+    widget.on_frame(lambda data, meta: received.append((data, meta)))
+    _browser_frame(widget, 7)
+    ((data, meta),) = received
+    assert isinstance(data, bytes) and decode_jpeg(data).shape == (48, 64, 3)
+    assert meta == {"id": 7, "width": 64, "height": 48, "t": 1.0}
+    assert widget.frames_received == 1
+
+
+def test_unknown_messages_and_frames_without_buffers_are_ignored_and_counted():
+    widget = CameraWidget()
+    received = []
+    widget.on_frame(lambda data, meta: received.append(meta))
+    widget._handle_message(widget, {"type": "hello"}, [])
+    widget._handle_message(widget, {"type": "frame", "id": 1}, [])
+    widget._handle_message(widget, "not a dict", [])
+    assert received == [] and widget.protocol_errors == 3
+
+
+def test_a_frame_nobody_processes_is_answered_with_a_drop():
+    widget = CameraWidget()
+    sent = Recorder(widget)
+    _browser_frame(widget, 3)
+    assert sent.messages == [({"type": "drop", "id": 3}, [])]
+
+
+def test_send_frame_encodes_arrays_and_echoes_the_frame_id():
+    widget = CameraWidget()
+    sent = Recorder(widget)
+    widget.send_frame(np.zeros((10, 12, 3), np.uint8), {"id": 5}, stats={"fps": 30.0})
+    widget.send_frame(_jpeg(), None)
+    widget.send_drop(None)  # kernel-side frames have no id: nothing to drop
+    (first, buffers), (second, _) = sent.messages
+    assert first == {"type": "frame", "id": 5, "mime": "image/jpeg", "stats": {"fps": 30.0}}
+    assert decode_jpeg(buffers[0]).shape == (10, 12, 3)
+    assert second["id"] is None and len(sent.messages) == 2
+
+
+def test_traits_are_validated():
+    with pytest.raises(WidgetError):
+        CameraWidget(max_in_flight=0)
+    with pytest.raises(WidgetError):
+        CameraWidget(source="webrtc")
+    with pytest.raises(WidgetError):
+        CameraWidget(quality=3.0)
+
+
+def test_live_swap_answers_each_browser_frame_with_a_labelled_processed_jpeg():
+    live = LiveSwap(mode="passthrough", config=LiveConfig(hud=False))
+    sent = Recorder(live.widget)
+    live.start()
+    try:
+        assert live.widget.running and live.widget.source == "browser"
+        for frame_id in range(3):
+            _browser_frame(live.widget, frame_id)
+            sent.wait(frame_id + 1)
+    finally:
+        live.stop()
+    frames = [(c, b) for c, b in sent.messages if c["type"] == "frame"]
+    drops = [c for c, _ in sent.messages if c["type"] == "drop"]
+    # every browser frame is answered exactly once: processed or dropped
+    assert sorted([c["id"] for c, _ in frames] + [c["id"] for c in drops]) == [0, 1, 2]
+    content, buffers = frames[-1]
+    image = decode_jpeg(buffers[0])
+    assert image.shape == (48, 64, 3)
+    assert image[-12:, -40:].max() > 230  # the AI-generated label
+    assert 110 < np.median(image[:20, :20]) < 130  # the picture itself came back
+    assert content["stats"]["total_ms"] > 0
+    assert live.widget.status == "streaming" or live.widget.running is False
+
+
+def test_no_browser_camera_falls_back_to_a_generated_person_and_says_so():
+    live = LiveSwap(mode="passthrough", config=LiveConfig(hud=False))
+    sent = Recorder(live.widget)
+    live.start()
+    try:
+        live.widget.status = "no-camera"  # what camera.js sets on NotFoundError
+        assert live.widget.source == "kernel"
+        assert "generated person" in live.widget.message
+        sent.wait(2)
+    finally:
+        live.stop()
+    frames = [(c, b) for c, b in sent.messages if c["type"] == "frame"]
+    assert len(frames) >= 2 and all(c["id"] is None for c, _ in frames)
+    assert decode_jpeg(frames[0][1][0]).shape == (480, 640, 3)
+
+
+def test_snapshot_and_recording_keep_the_labelled_output(tmp_path):
+    from faceswap_kit.io.video import VideoReader
+
+    live = LiveSwap(mode="passthrough", source="generated", config=LiveConfig(hud=False))
+    Recorder(live.widget)
+    with pytest.raises(WidgetError):
+        live.snapshot(tmp_path / "none.png")
+    live.start_recording(tmp_path / "clip.mp4", fps=10)
+    live.start()
+    try:
+        assert live.wait_frames(4, timeout=20) >= 4
+    finally:
+        live.stop()
+    snap = live.snapshot(tmp_path / "snap.png")
+    assert snap.exists()
+    frames = list(VideoReader(tmp_path / "clip.mp4"))
+    assert len(frames) >= 4 and frames[0].shape == (480, 640, 3)
+    assert frames[0][-20:, -120:].max() > 200
