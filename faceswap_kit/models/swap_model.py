@@ -1,0 +1,193 @@
+"""A trained swap model, ready to use: ``load_model(name_or_path).swap(aligned_faces)``."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ..errors import CheckpointError, InputError
+from . import checkpoint as ckpt
+from .blocks import AutoEncoder
+from .config import ModelConfig
+
+log = logging.getLogger(__name__)
+
+DIRECTIONS = ("a_to_b", "b_to_a", "a_to_a", "b_to_b")
+REPO_MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+
+
+def build_network(config: ModelConfig) -> AutoEncoder:
+    """The untrained DF or LIAE network for ``config``.
+
+    >>> build_network(ModelConfig.tiny(architecture="liae")).__class__.__name__
+    'LIAE'
+    """
+    from .df import DF
+    from .liae import LIAE
+
+    return DF(config) if config.architecture == "df" else LIAE(config)
+
+
+def parameter_count(network: torch.nn.Module) -> int:
+    return sum(p.numel() for p in network.parameters())
+
+
+class SwapModel:
+    """A DF/LIAE network with its config and model card, used in eval mode.
+
+    Direction convention: ``"a_to_b"`` takes aligned faces of person A and draws person B with
+    A's pose, expression and lighting (decoder B on A's code); ``"b_to_a"`` the reverse.
+    ``"a_to_a"``/``"b_to_b"`` are reconstructions (what training optimises).
+
+    Attributes:
+        network: the :class:`~faceswap_kit.models.blocks.AutoEncoder`.
+        config: its :class:`ModelConfig` (``.resolution``, ``.face_type``).
+        card: the model card (identities, synthetic, steps, scores, provenance).
+        path: the directory it was loaded from, if any.
+    """
+
+    def __init__(
+        self,
+        network: AutoEncoder,
+        card: dict[str, Any] | None = None,
+        path: Path | None = None,
+    ) -> None:
+        self.network = network.eval()
+        self.config: ModelConfig = network.config
+        self.card = dict(card or {})
+        self.path = path
+
+    def __repr__(self) -> str:
+        c = self.config
+        return (
+            f"SwapModel({c.architecture}, {c.resolution}px, {c.face_type}, "
+            f"{parameter_count(self.network) / 1e6:.2f}M params, path={self.path})"
+        )
+
+    @torch.no_grad()
+    def swap(
+        self, aligned: torch.Tensor, direction: str = "a_to_b"
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Redraw aligned faces as the other identity.
+
+        Args:
+            aligned: ``(B, 3, S, S)`` float RGB in [0, 1], ``S == config.resolution``, aligned
+                with ``config.face_type``.
+            direction: one of ``"a_to_b"``, ``"b_to_a"``, ``"a_to_a"``, ``"b_to_b"``.
+
+        Returns:
+            ``(face (B, 3, S, S), mask (B, 1, S, S))`` on the input's device and dtype.
+        """
+        if direction not in DIRECTIONS:
+            raise InputError(f"direction {direction!r} is unknown; expected one of {DIRECTIONS}")
+        size = self.config.resolution
+        if aligned.ndim != 4 or aligned.shape[1] != 3 or aligned.shape[-2:] != (size, size):
+            raise InputError(
+                f"expected aligned faces of shape (B, 3, {size}, {size}), got "
+                f"{tuple(aligned.shape)}; align with face_type={self.config.face_type!r}, "
+                f"size={size}"
+            )
+        first = next(self.network.parameters())
+        if first.device != aligned.device:
+            self.network.to(aligned.device)
+        self.network.eval()
+        identity = direction.split("_to_")[1]
+        face, mask = self.network.render(aligned.float(), identity)
+        return face.to(aligned.dtype), mask.to(aligned.dtype)
+
+    def to(self, device: torch.device | str) -> SwapModel:
+        self.network.to(device)
+        return self
+
+
+def resolve_model_path(path_or_name: str | Path, models_dir: str | Path | None = None) -> Path:
+    """Turn a model directory or a bare model name into a directory.
+
+    A bare name is looked up in ``models_dir``, then ``$FSK_MODELS_DIR``, then the repository's
+    ``models/`` folder.
+    """
+    path = Path(path_or_name).expanduser()
+    if path.is_dir():
+        return path
+    name = str(path_or_name)
+    searched: list[Path] = []
+    if os.sep not in name and "/" not in name:
+        roots = [models_dir, os.environ.get("FSK_MODELS_DIR"), REPO_MODELS_DIR]
+        for root in roots:
+            if not root:
+                continue
+            candidate = Path(root).expanduser() / name
+            searched.append(candidate)
+            if (candidate / ckpt.CONFIG).is_file():
+                return candidate
+    available = (
+        sorted(p.name for p in REPO_MODELS_DIR.glob("*") if (p / ckpt.CONFIG).is_file())
+        if REPO_MODELS_DIR.is_dir()
+        else []
+    )
+    raise CheckpointError(
+        f"no model directory {name!r} (looked in {[str(p) for p in searched] or [str(path)]}); "
+        f"pass a folder written by 'faceswap-kit train' or one of the bundled models {available}"
+    )
+
+
+def read_model_config(model_dir: Path) -> tuple[ModelConfig, dict[str, Any]]:
+    """``(ModelConfig, the whole config.json)`` of a model directory."""
+    data = ckpt.read_json(model_dir / ckpt.CONFIG)
+    if data.get("format") != ckpt.FORMAT or "model" not in data:
+        raise CheckpointError(
+            f"{model_dir / ckpt.CONFIG} is not a faceswap-kit model config (format "
+            f"{data.get('format')!r}); point at a folder written by 'faceswap-kit train'"
+        )
+    try:
+        return ModelConfig.from_dict(data["model"]), data
+    except (TypeError, InputError) as exc:
+        raise CheckpointError(
+            f"{model_dir / ckpt.CONFIG} holds an invalid model config: {exc}"
+        ) from exc
+
+
+def load_network_weights(
+    network: torch.nn.Module, weights: dict[str, torch.Tensor], path: Path
+) -> None:
+    """``load_state_dict`` with a :class:`CheckpointError` that names the mismatch."""
+    expected = network.state_dict()
+    missing = sorted(set(expected) - set(weights))
+    unexpected = sorted(set(weights) - set(expected))
+    wrong = sorted(k for k in set(expected) & set(weights) if expected[k].shape != weights[k].shape)
+    if missing or unexpected or wrong:
+        raise CheckpointError(
+            f"{path} does not fit the architecture in config.json (missing {missing[:3]}, "
+            f"unexpected {unexpected[:3]}, wrong shape {wrong[:3]}); the weights come from "
+            "another architecture or preset: use the matching config or retrain"
+        )
+    network.load_state_dict({k: v.to(expected[k].dtype) for k, v in weights.items()})
+
+
+def load_model(path_or_name: str | Path, models_dir: str | Path | None = None) -> SwapModel:
+    """Load a model directory (or a bundled model by name) on CPU.
+
+    Args:
+        path_or_name: a model directory, or a bare name looked up in ``models_dir``,
+            ``$FSK_MODELS_DIR`` and the repository's ``models/``.
+        models_dir: an extra folder of models to search first.
+
+    Raises:
+        CheckpointError: missing folder, corrupted file, or weights of another architecture.
+    """
+    model_dir = resolve_model_path(path_or_name, models_dir)
+    config, _ = read_model_config(model_dir)
+    state_path = model_dir / ckpt.STATE
+    if state_path.is_file():
+        ckpt.verify_files(model_dir, ckpt.read_json(state_path), (ckpt.WEIGHTS,))
+    network = build_network(config)
+    load_network_weights(
+        network, ckpt.read_weights(model_dir / ckpt.WEIGHTS), model_dir / ckpt.WEIGHTS
+    )
+    card_path = model_dir / ckpt.CARD
+    card = ckpt.read_json(card_path) if card_path.is_file() else {}
+    return SwapModel(network, card=card, path=model_dir)

@@ -1,0 +1,110 @@
+"""The model card: who the model swaps, whether they are real, how it was trained and how well it
+scores. Written as ``card.json`` (data) and ``README.md`` (for people) beside every checkpoint."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import platform
+from typing import TYPE_CHECKING, Any
+
+import torch
+
+if TYPE_CHECKING:
+    from .loop import Trainer
+
+INTENDED_USE = (
+    "Education and research on how face swaps are made and detected. Swap only faces of people "
+    "who gave their consent (or of generated people who do not exist), and label the results as "
+    "synthetic."
+)
+
+
+def build_card(trainer: Trainer) -> dict[str, Any]:
+    """The card of the model ``trainer`` is training, as a JSON-ready dict."""
+    identities = trainer.data.identities
+    synthetic = all(bool(identities[s].get("synthetic", False)) for s in ("a", "b"))
+    return {
+        "name": trainer.model_config.name,
+        "architecture": trainer.model_config.architecture,
+        "resolution": trainer.model_config.resolution,
+        "face_type": trainer.model_config.face_type,
+        "parameters": trainer.parameters,
+        "identities": {"a": identities["a"], "b": identities["b"]},
+        "synthetic": synthetic,
+        "steps": trainer.step,
+        "training_seconds": round(trainer.elapsed, 1),
+        "batch_size": trainer.config.batch_size,
+        "scores": trainer.scores[-1] if trainer.scores else None,
+        "score_history": trainer.scores,
+        "data_provenance": trainer.provenance,
+        "direction_convention": (
+            "a_to_b: input aligned faces of A, output B with A's pose, expression and lighting"
+        ),
+        "intended_use": INTENDED_USE,
+        "software": {
+            "faceswap_kit": _version(),
+            "torch": torch.__version__,
+            "python": platform.python_version(),
+        },
+        "device": str(trainer.device),
+        "updated": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def _version() -> str:
+    try:
+        from .. import __version__
+
+        return __version__
+    except ImportError:  # pragma: no cover
+        return "unknown"
+
+
+def _identity_line(record: dict[str, Any]) -> str:
+    name = record.get("name", "unnamed")
+    kind = "generated person (does not exist)" if record.get("synthetic") else "real person"
+    extra = f", seed {record['seed']}" if "seed" in record else ""
+    consent = record.get("consent")
+    consent_text = f", consent: {consent}" if consent else ""
+    return f"{name} — {kind}{extra}{consent_text}"
+
+
+def card_markdown(card: dict[str, Any]) -> str:
+    """The card as Markdown (the model directory's ``README.md``)."""
+    lines = [
+        f"# Model card: {card['name']}",
+        "",
+        f"- **Architecture:** {card['architecture'].upper()}, {card['resolution']} px, face type "
+        f"`{card['face_type']}`, {card['parameters'] / 1e6:.2f} M parameters",
+        f"- **Identity A:** {_identity_line(card['identities']['a'])}",
+        f"- **Identity B:** {_identity_line(card['identities']['b'])}",
+        f"- **Synthetic:** {'yes — both people are generated' if card['synthetic'] else 'no'}",
+        f"- **Training:** {card['steps']} steps, {card['training_seconds']:.0f} s on "
+        f"{card['device']}, batch {card['batch_size']} per side",
+        f"- **Direction convention:** {card['direction_convention']}",
+    ]
+    scores = card.get("scores")
+    if scores:
+        lines += [
+            "",
+            "## Scores against the ideal swap",
+            "",
+            "| method | PSNR (dB) | SSIM | landmark error |",
+            "|---|---|---|---|",
+        ]
+        for method, values in scores.get("methods", {}).items():
+            lines.append(
+                f"| {method} | {values['psnr']:.2f} | {values['ssim']:.3f} | "
+                f"{values.get('landmark_error', float('nan')):.3f} |"
+            )
+        lines.append("")
+        lines.append(
+            f"Measured at step {scores.get('step')} on {scores.get('pairs')} generated pairs "
+            "(masked to the face; see docs/training.md)."
+        )
+    provenance = card.get("data_provenance") or {}
+    if provenance:
+        lines += ["", "## Data provenance", ""]
+        lines += [f"- **{k}:** {v}" for k, v in provenance.items()]
+    lines += ["", "## Intended use", "", card["intended_use"], ""]
+    return "\n".join(lines)

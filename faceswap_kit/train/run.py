@@ -1,0 +1,131 @@
+"""``train(data_a, data_b, model_dir, ...)``: the one call behind the CLI, the notebook and the demo."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ..dataset.faceset import FaceSet
+from ..errors import InputError
+from ..models import checkpoint as ckpt
+from ..models.config import ModelConfig
+from ..models.swap_model import read_model_config
+from .config import TrainConfig
+from .data import FacePairData, load_faceset_any
+from .loop import Callback, Trainer, TrainSummary
+from .state import read_train_config
+
+log = logging.getLogger(__name__)
+
+
+def _describe(source: FaceSet | str | Path, faceset: FaceSet) -> dict[str, Any]:
+    return {
+        "source": str(source)
+        if not isinstance(source, FaceSet)
+        else faceset.identity.get("source", "in-memory FaceSet"),
+        "faces": len(faceset),
+        "size": faceset.size,
+        "face_type": faceset.face_type,
+    }
+
+
+def make_trainer(
+    data_a: FaceSet | str | Path,
+    data_b: FaceSet | str | Path,
+    model_dir: str | Path,
+    model_config: ModelConfig | None = None,
+    train_config: TrainConfig | None = None,
+    resume: bool = False,
+    device: torch.device | str | None = None,
+) -> Trainer:
+    """Load both face sets onto the training device and build (or resume) a :class:`Trainer`.
+
+    Args:
+        data_a, data_b: :class:`FaceSet` objects or dataset folders.
+        model_dir: checkpoint directory.
+        model_config: architecture (default ``ModelConfig.tiny()``; when resuming, the
+            directory's config is used and an explicit different one is an error).
+        train_config: settings (default: the directory's when resuming, else ``TrainConfig.tiny()``).
+        resume: continue the checkpoint in ``model_dir``.
+        device: training device; default: the device of ``data_a`` (CPU for folders).
+    """
+    model_dir = Path(model_dir)
+    if resume:
+        if not (model_dir / ckpt.STATE).exists():
+            raise InputError(f"--resume was given but {model_dir} holds no checkpoint (state.json)")
+        saved, _ = read_model_config(model_dir)
+        if model_config is not None and model_config != saved:
+            from ..errors import CheckpointError
+
+            raise CheckpointError(
+                f"{model_dir} holds a {saved.architecture} {saved.resolution} px model "
+                f"({saved}); the requested config differs ({model_config}). Resume without "
+                "--preset, or train into another directory"
+            )
+        model_config = saved
+        train_config = train_config or read_train_config(model_dir)
+    model_config = model_config or ModelConfig.tiny()
+    train_config = train_config or TrainConfig.tiny()
+    if device is None:
+        device = data_a.images.device if isinstance(data_a, FaceSet) else torch.device("cpu")
+    a = load_faceset_any(data_a, device)
+    b = load_faceset_any(data_b, device)
+    if a.face_type != model_config.face_type:
+        model_config = _with_face_type(model_config, a.face_type, resume)
+    data = FacePairData(a, b, model_config.resolution, device)
+    provenance = {"a": _describe(data_a, a), "b": _describe(data_b, b)}
+    return Trainer(
+        data, model_dir, model_config, train_config, resume=resume, provenance=provenance
+    )
+
+
+def _with_face_type(config: ModelConfig, face_type: str, resume: bool) -> ModelConfig:
+    if resume:
+        from ..errors import DatasetError
+
+        raise DatasetError(
+            f"the model was trained on {config.face_type!r} faces but the data is {face_type!r}; "
+            "extract the data with the model's face type"
+        )
+    import dataclasses
+
+    return dataclasses.replace(config, face_type=face_type)
+
+
+def train(
+    data_a: FaceSet | str | Path,
+    data_b: FaceSet | str | Path,
+    model_dir: str | Path,
+    model_config: ModelConfig | None = None,
+    train_config: TrainConfig | None = None,
+    steps: int | None = None,
+    minutes: float | None = None,
+    resume: bool = False,
+    device: torch.device | str | None = None,
+    callback: Callback | None = None,
+    stop_event: Any = None,
+    progress: bool = False,
+) -> TrainSummary:
+    """Train a swap model of A and B into ``model_dir`` and return a summary.
+
+    ``steps`` is the total step count to reach, ``minutes`` the wall-clock budget of this call;
+    give either or both. Ctrl-C saves a checkpoint before stopping. See :func:`make_trainer`.
+
+    >>> from faceswap_kit.train.toyfaces import toy_faceset
+    >>> import tempfile
+    >>> out = tempfile.mkdtemp()
+    >>> summary = train(toy_faceset(1, 8, 64), toy_faceset(2, 8, 64), out, steps=2)
+    >>> summary.step
+    2
+    """
+    trainer = make_trainer(
+        data_a, data_b, model_dir, model_config, train_config, resume=resume, device=device
+    )
+    if steps is None and minutes is None:
+        raise InputError("give a budget: steps=N (total) and/or minutes=M")
+    return trainer.run(
+        steps=steps, minutes=minutes, stop_event=stop_event, callback=callback, progress=progress
+    )
