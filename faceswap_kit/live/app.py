@@ -37,6 +37,8 @@ class LiveSwap:
         config: ``LiveConfig`` (label on by default).
         seed: generated person for the fallback and the 2D mode's face.
         max_in_flight, width, height, quality: camera widget settings.
+        processor: any ``frame_uint8_rgb -> (frame_uint8_rgb, {stage: ms})`` callable; replaces
+            ``mode`` (e.g. ``faceswap_kit.pipeline.FrameSwapper`` built by hand).
     """
 
     def __init__(
@@ -52,11 +54,12 @@ class LiveSwap:
         width: int = 640,
         height: int = 480,
         quality: float = 0.8,
+        processor=None,
     ) -> None:
         if source not in SOURCE_KINDS:
             raise InputError(f"unknown source {source!r}; expected one of {SOURCE_KINDS}")
         self.mode, self.seed, self.fallback = mode, seed, fallback
-        self.processor = make_processor(mode, model=model, seed=seed)
+        self.processor = processor or make_processor(mode, model=model, seed=seed)
         self.widget = CameraWidget(
             max_in_flight=max_in_flight, width=width, height=height, quality=quality
         )

@@ -127,13 +127,15 @@ function render({ model, el }) {
     const now = performance.now();
     while (arrivals.length && now - arrivals[0] > 2000) arrivals.shift();
     const fps = arrivals.length > 1 ? ((arrivals.length - 1) * 1000) / (arrivals[arrivals.length - 1] - arrivals[0]) : 0;
-    model.set("client_stats", {
+    const stats = {
       fps,
       latency_p50_ms: percentile(latencies, 0.5),
       latency_p95_ms: percentile(latencies, 0.95),
       in_flight: sentAt.size,
       ...counts,
-    });
+    };
+    root.dataset.stats = JSON.stringify(stats);
+    model.set("client_stats", stats);
     model.save_changes();
   }
 
