@@ -1,0 +1,74 @@
+"""``MergeConfig``: every knob of the merge stage in one frozen dataclass."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from ..errors import InputError
+
+COLOR_MODES = ("none", "rct", "lct", "mkl", "idt", "sot")
+MASK_MODES = ("predicted", "hull", "both")
+BLEND_MODES = ("feather", "seamless")
+
+
+@dataclass(frozen=True)
+class MergeConfig:
+    """How a predicted face is put back into its frame.
+
+    Attributes:
+        color: colour transfer applied to the predicted face so that it takes the colours of the
+            frame's face: ``"none"``, ``"rct"``, ``"lct"``, ``"mkl"``, ``"idt"`` or ``"sot"``
+            (see :mod:`faceswap_kit.merge.color`).
+        mask: which mask decides where the new face shows: ``"predicted"`` (the model's mask),
+            ``"hull"`` (convex hull of the frame's landmarks) or ``"both"`` (their product).
+        erode: pixels of the aligned crop to shrink the mask by (negative values grow it).
+        blur: width in aligned-crop pixels of the Gaussian feather applied to the mask edge
+            (0 = hard edge).
+        blend: ``"feather"`` (alpha blend through the blurred mask) or ``"seamless"`` (Poisson
+            clone: the face's gradients, the frame's colours at the mask border).
+        opacity: 0 shows the original frame, 1 the full swap.
+        sharpen: unsharp-mask amount applied to the predicted face (0 = off).
+    """
+
+    color: str = "rct"
+    mask: str = "predicted"
+    erode: int = 5
+    blur: int = 25
+    blend: str = "feather"
+    opacity: float = 1.0
+    sharpen: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.color not in COLOR_MODES:
+            raise InputError(f"color mode {self.color!r} is unknown; expected one of {COLOR_MODES}")
+        if self.mask not in MASK_MODES:
+            raise InputError(f"mask mode {self.mask!r} is unknown; expected one of {MASK_MODES}")
+        if self.blend not in BLEND_MODES:
+            raise InputError(f"blend mode {self.blend!r} is unknown; expected one of {BLEND_MODES}")
+        if not 0.0 <= float(self.opacity) <= 1.0:
+            raise InputError(f"opacity must be in [0, 1], got {self.opacity}")
+        if int(self.blur) < 0:
+            raise InputError(f"blur must be >= 0 pixels, got {self.blur}")
+        if float(self.sharpen) < 0:
+            raise InputError(f"sharpen must be >= 0, got {self.sharpen}")
+        if abs(int(self.erode)) > 200:
+            raise InputError(f"erode must be within +-200 pixels, got {self.erode}")
+
+    @classmethod
+    def default(cls) -> MergeConfig:
+        """The best combination measured by ``benchmarks/bench_quality.py`` (see docs/merge.md)."""
+        return cls()
+
+    @classmethod
+    def tiny(cls) -> MergeConfig:
+        """Cheap settings for tests on 64-128 px inputs."""
+        return cls(color="rct", erode=1, blur=5)
+
+    def replace(self, **changes: object) -> MergeConfig:
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        """Plain JSON-able dict."""
+        return dataclasses.asdict(self)
