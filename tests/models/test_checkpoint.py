@@ -1,0 +1,101 @@
+import errno
+import json
+
+import pytest
+import torch
+
+from faceswap_kit.errors import CheckpointError
+from faceswap_kit.models import ModelConfig, build_network, load_model
+from faceswap_kit.models import checkpoint as ckpt
+
+SMALL = dict(encoder_dims=4, bottleneck_dims=16, decoder_dims=4, mask_dims=2)
+
+
+def write_model(model_dir, config, seed=0, step=1, keep_backups=2):
+    torch.manual_seed(seed)
+    network = build_network(config)
+    files = {
+        ckpt.WEIGHTS: ckpt.weights_bytes(network.state_dict()),
+        ckpt.CONFIG: ckpt.json_bytes({"format": ckpt.FORMAT, "model": config.to_dict()}),
+        ckpt.CARD: ckpt.json_bytes({"name": "test", "steps": step}),
+    }
+    ckpt.write_checkpoint(model_dir, files, {"step": step}, keep_backups=keep_backups)
+    return network
+
+
+def test_round_trip_and_backups(tmp_path):
+    config = ModelConfig.tiny(**SMALL)
+    for step in range(1, 5):
+        network = write_model(tmp_path, config, seed=step, step=step)
+    model = load_model(tmp_path)
+    for name, value in network.state_dict().items():
+        assert torch.equal(model.network.state_dict()[name], value)
+    assert model.card["steps"] == 4
+    backups = sorted(p.name for p in tmp_path.glob("backup-*"))
+    assert backups == ["backup-1", "backup-2"]
+    assert json.loads((tmp_path / "backup-1" / "state.json").read_text())["step"] == 3
+    assert json.loads((tmp_path / "backup-2" / "state.json").read_text())["step"] == 2
+    assert not (tmp_path / ckpt.INCOMING).exists()
+
+
+def test_corrupted_weights_name_the_file(tmp_path):
+    write_model(tmp_path, ModelConfig.tiny(**SMALL))
+    path = tmp_path / ckpt.WEIGHTS
+    data = bytearray(path.read_bytes())
+    data[-10:] = b"0123456789"
+    path.write_bytes(bytes(data))
+    with pytest.raises(CheckpointError, match="model.safetensors.*backup-1"):
+        load_model(tmp_path)
+    (tmp_path / ckpt.STATE).unlink()  # without checksums the safetensors reader still catches it
+    path.write_bytes(b"not a safetensors file")
+    with pytest.raises(CheckpointError, match="model.safetensors"):
+        load_model(tmp_path)
+
+
+def test_corrupted_config(tmp_path):
+    write_model(tmp_path, ModelConfig.tiny(**SMALL))
+    (tmp_path / ckpt.CONFIG).write_text("{not json")
+    with pytest.raises(CheckpointError, match="config.json is corrupted"):
+        load_model(tmp_path)
+
+
+def test_weights_of_another_architecture(tmp_path):
+    write_model(tmp_path, ModelConfig.tiny(**SMALL))
+    other = ModelConfig.tiny(architecture="liae", **SMALL)
+    (tmp_path / ckpt.CONFIG).write_text(
+        json.dumps({"format": ckpt.FORMAT, "model": other.to_dict()})
+    )
+    with pytest.raises(CheckpointError, match="another architecture"):
+        load_model(tmp_path)
+
+
+def test_disk_full_keeps_previous_checkpoint(tmp_path, monkeypatch):
+    config = ModelConfig.tiny(**SMALL)
+    network = write_model(tmp_path, config, seed=1, step=1)
+    real_write = ckpt._fsync_write
+    calls = {"n": 0}
+
+    def failing_write(path, data):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_write(path, data)
+
+    monkeypatch.setattr(ckpt, "_fsync_write", failing_write)
+    with pytest.raises(CheckpointError, match="previous checkpoint is intact"):
+        write_model(tmp_path, config, seed=2, step=2)
+    monkeypatch.undo()
+    model = load_model(tmp_path)
+    assert model.card["steps"] == 1
+    for name, value in network.state_dict().items():
+        assert torch.equal(model.network.state_dict()[name], value)
+    assert not (tmp_path / ckpt.INCOMING).exists()
+
+
+def test_load_by_name(tmp_path, monkeypatch):
+    write_model(tmp_path / "pair", ModelConfig.tiny(**SMALL))
+    assert load_model("pair", models_dir=tmp_path).path == tmp_path / "pair"
+    monkeypatch.setenv("FSK_MODELS_DIR", str(tmp_path))
+    assert load_model("pair").config.resolution == 64
+    with pytest.raises(CheckpointError, match="no model directory"):
+        load_model("nobody-here")

@@ -1,0 +1,190 @@
+import json
+import threading
+
+import pytest
+import torch
+
+from faceswap_kit.dataset.faceset import FaceSet
+from faceswap_kit.errors import CheckpointError, DatasetError, TrainingError
+from faceswap_kit.models import ModelConfig, load_model
+from faceswap_kit.train import TrainConfig, make_trainer, train
+from faceswap_kit.train.toyfaces import toy_faceset
+
+SMALL = dict(encoder_dims=4, bottleneck_dims=16, decoder_dims=4, mask_dims=2)
+
+
+@pytest.fixture(scope="module")
+def faces():
+    return toy_faceset(1, 12, 64), toy_faceset(2, 12, 64)
+
+
+def small_configs(**train_overrides):
+    values = dict(batch_size=2, log_every=1)
+    values.update(train_overrides)
+    return ModelConfig.tiny(**SMALL), TrainConfig.tiny(**values)
+
+
+def test_exact_resume(faces, tmp_path):
+    model_config, train_config = small_configs()
+    straight = train(*faces, tmp_path / "straight", model_config, train_config, steps=4)
+    train(*faces, tmp_path / "split", model_config, train_config, steps=2)
+    resumed = train(*faces, tmp_path / "split", steps=4, resume=True)
+    assert straight.step == resumed.step == 4
+    a, b = load_model(tmp_path / "straight"), load_model(tmp_path / "split")
+    for name, value in a.network.state_dict().items():
+        assert torch.equal(value, b.network.state_dict()[name]), name
+    history = [
+        json.loads((tmp_path / d / "state.json").read_text())["history"]
+        for d in ("straight", "split")
+    ]
+    assert [h["total"] for h in history[0]] == [h["total"] for h in history[1]]
+
+
+def test_loss_goes_down(faces, tmp_path):
+    model_config = ModelConfig.tiny(encoder_dims=8, bottleneck_dims=32, decoder_dims=8, mask_dims=4)
+    train_config = TrainConfig.tiny(batch_size=4, log_every=5, learning_rate=1e-3)
+    trainer = make_trainer(*faces, tmp_path, model_config, train_config)
+    trainer.run(steps=25)
+    first, last = trainer.history[0]["total"], trainer.history[-1]["total"]
+    assert last < 0.8 * first
+
+
+def test_model_card_and_layout(faces, tmp_path):
+    model_config, train_config = small_configs()
+    train(*faces, tmp_path, model_config, train_config, steps=1)
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {
+        "model.safetensors",
+        "config.json",
+        "optimizer.pt",
+        "state.json",
+        "card.json",
+        "README.md",
+    } <= names
+    card = json.loads((tmp_path / "card.json").read_text())
+    assert card["synthetic"] is True and card["steps"] == 1
+    assert card["identities"]["a"]["name"] == "toy-1" and card["resolution"] == 64
+    assert "generated person" in (tmp_path / "README.md").read_text()
+    # optimizer state is tensors only and loads with weights_only
+    state = torch.load(tmp_path / "optimizer.pt", weights_only=True)
+    assert state and all(isinstance(v, torch.Tensor) for v in state.values())
+
+
+def test_non_finite_loss_rolls_back(faces, tmp_path, monkeypatch, caplog):
+    model_config, train_config = small_configs()
+    trainer = make_trainer(*faces, tmp_path, model_config, train_config)
+    trainer.run(steps=2)
+    good = {k: v.clone() for k, v in trainer.network.state_dict().items()}
+    lr = trainer.optimizer.param_groups[0]["lr"]
+    real_step = trainer.train_step
+    calls = {"n": 0}
+
+    def poisoned():
+        calls["n"] += 1
+        if calls["n"] == 2:
+            with torch.no_grad():
+                for p in trainer.network.parameters():
+                    p.fill_(float("nan"))
+            raise FloatingPointError("total=nan")
+        return real_step()
+
+    monkeypatch.setattr(trainer, "train_step", poisoned)
+    with caplog.at_level("WARNING"):
+        trainer.run(steps=4)
+    assert "rolled back to the checkpoint of step 2" in caplog.text
+    assert trainer.rollbacks == 1 and trainer.step == 4 and calls["n"] == 4
+    assert trainer.optimizer.param_groups[0]["lr"] == pytest.approx(lr / 2)
+    assert all(torch.isfinite(p).all() for p in trainer.network.parameters())
+    assert any(not torch.equal(good[k], v) for k, v in trainer.network.state_dict().items())
+
+
+def test_persistent_nan_gives_up(faces, tmp_path, monkeypatch):
+    model_config, train_config = small_configs(max_rollbacks=2)
+    trainer = make_trainer(*faces, tmp_path, model_config, train_config)
+
+    def always_nan():
+        raise FloatingPointError("total=nan")
+
+    monkeypatch.setattr(trainer, "train_step", always_nan)
+    with pytest.raises(TrainingError, match="non-finite 3 times"):
+        trainer.run(steps=5)
+
+
+def test_interrupt_saves_first(faces, tmp_path):
+    model_config, train_config = small_configs()
+
+    def interrupt(trainer, record):
+        if trainer.step == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(*faces, tmp_path, model_config, train_config, steps=10, callback=interrupt)
+    assert json.loads((tmp_path / "state.json").read_text())["step"] == 3
+
+
+def test_stop_event_and_minutes(faces, tmp_path):
+    model_config, train_config = small_configs()
+    stop = threading.Event()
+
+    def stopper(trainer, record):
+        if trainer.step == 2:
+            stop.set()
+
+    summary = train(
+        *faces,
+        tmp_path / "s",
+        model_config,
+        train_config,
+        stop_event=stop,
+        callback=stopper,
+        steps=50,
+    )
+    assert summary.stopped_by == "stop" and summary.step == 2
+    summary = train(*faces, tmp_path / "m", model_config, train_config, minutes=1e-6)
+    assert summary.stopped_by == "minutes"
+
+
+def test_liae_with_gan_resumes(faces, tmp_path):
+    model_config = ModelConfig.tiny(architecture="liae", **SMALL)
+    train_config = TrainConfig.tiny(batch_size=2, gan_power=0.1)
+    summary = train(*faces, tmp_path, model_config, train_config, steps=1)
+    assert "gan" in summary.losses and "discriminator" in summary.losses
+    summary = train(*faces, tmp_path, steps=2, resume=True)
+    assert summary.step == 2
+
+
+def test_bad_data(faces, tmp_path):
+    a, b = faces
+    half = FaceSet(b.images, b.masks, b.regions, b.landmarks, face_type="half", identity=b.identity)
+    with pytest.raises(DatasetError, match="face type"):
+        make_trainer(a, half, tmp_path)
+    with pytest.raises(DatasetError, match="crop size"):
+        make_trainer(a, toy_faceset(2, 4, 128), tmp_path)
+    with pytest.raises(DatasetError, match="does not exist"):
+        make_trainer(tmp_path / "nothing", a, tmp_path)
+    with pytest.raises(DatasetError, match="empty"):
+        FaceSet(a.images[:0], a.masks[:0], a.regions[:0], a.landmarks[:0])
+    small = toy_faceset(3, 4, 32)
+    with pytest.raises(DatasetError, match="smaller|model is 64"):
+        make_trainer(small, toy_faceset(4, 4, 32), tmp_path)
+
+
+def test_resume_guards(faces, tmp_path):
+    model_config, train_config = small_configs()
+    train(*faces, tmp_path, model_config, train_config, steps=1)
+    with pytest.raises(CheckpointError, match="already holds"):
+        train(*faces, tmp_path, model_config, train_config, steps=2)
+    with pytest.raises(CheckpointError, match="liae"):
+        train(
+            *faces, tmp_path, ModelConfig.tiny(architecture="liae", **SMALL), steps=2, resume=True
+        )
+    (tmp_path / "optimizer.pt").write_bytes(b"garbage")
+    with pytest.raises(CheckpointError, match="optimizer.pt"):
+        train(*faces, tmp_path, steps=2, resume=True)
+
+
+def test_larger_crops_are_resized(tmp_path):
+    summary = train(
+        toy_faceset(1, 4, 128), toy_faceset(2, 4, 128), tmp_path, *small_configs(), steps=1
+    )
+    assert summary.step == 1
