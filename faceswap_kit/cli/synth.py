@@ -1,0 +1,62 @@
+"""``faceswap-kit synth``: clips (and contact sheets) of people who do not exist."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from ..errors import InputError
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "synth",
+        help="render a clip of a person who does not exist, with ground truth",
+        description="Render a short clip of a generated person (talking, blinking, turning the head) "
+        "as OUT.mp4 with its ground truth beside it (OUT.json: per-frame landmarks, pose, "
+        "expression). With --sheet, write a contact sheet of generated people instead.",
+    )
+    parser.add_argument("out", nargs="?", metavar="OUT.mp4", help="video to write")
+    parser.add_argument("--seed", type=int, default=0, help="which person (default 0)")
+    parser.add_argument("--frames", type=int, default=75, help="number of frames (default 75)")
+    parser.add_argument("--size", type=int, default=256, help="frame side in pixels (default 256)")
+    parser.add_argument("--fps", type=float, default=25.0, help="frames per second (default 25)")
+    parser.add_argument("--supersample", type=int, default=1, choices=(1, 2, 3, 4),
+                        help="anti-aliasing factor (slower; default 1)")  # fmt: skip
+    parser.add_argument(
+        "--sheet", metavar="OUT.png", help="write a contact sheet of people instead"
+    )
+    parser.add_argument(
+        "--people", type=int, default=6, help="rows of the contact sheet (default 6)"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from .. import synth
+
+    if args.seed < 0:
+        raise InputError(f"--seed must be a non-negative integer, got {args.seed}")
+    if args.sheet:
+        from ..io.images import write_image
+        from ..synth.sheet import contact_sheet, sheet_array
+
+        if not 1 <= args.people <= 64:
+            raise InputError(f"--people must be between 1 and 64, got {args.people}")
+        if Path(args.sheet).suffix.lower() not in (".png", ".jpg", ".jpeg"):
+            raise InputError(f"--sheet must name a .png or .jpg file, got {args.sheet!r}")
+        sheet = contact_sheet(range(args.seed, args.seed + args.people), size=min(args.size, 512))
+        path = write_image(args.sheet, sheet_array(sheet))
+        print(f"wrote {path} ({args.people} people who do not exist)")
+        return 0
+    if not args.out:
+        raise InputError("give OUT.mp4 (the clip to write) or --sheet OUT.png")
+    path = synth.write_clip(
+        args.out, args.seed, args.frames, args.size, fps=args.fps, supersample=args.supersample,
+        progress=True,
+    )  # fmt: skip
+    print(f"wrote {path} and {path.with_suffix('.json')} (synthetic person, seed {args.seed})")
+    return 0

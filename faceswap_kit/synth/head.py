@@ -1,0 +1,276 @@
+"""The whole head around the face mesh: skull, hair, ears, eyes, mouth, teeth, neck, shoulders.
+
+Builds one triangle soup in model space (see :mod:`faceswap_kit.synth.face_model`) with per-vertex
+attributes for the shader. Parts are generated procedurally from the current face vertices, so
+the skull joins the face oval without a seam and the mouth/teeth follow the jaw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .base_mesh import load_base_mesh
+from .face_model import JAW_PIVOT, _rotate_x, _smoothstep, jaw_angle
+from .params import Expression, Identity
+
+SKIN, HAIR, EYE, MOUTH, TEETH, CLOTH = range(6)
+#: Face-texture square in model units: x in [-1.5, 1.5], y in [-1.3, 1.9] -> atlas [0, 256).
+TEX = 256
+
+
+def face_uv(points: np.ndarray) -> np.ndarray:
+    """Atlas coordinates (pixels) of model-space points on the face texture square."""
+    u = (points[:, 0] + 1.5) / 3.0 * TEX
+    v = (points[:, 1] + 1.3) / 3.2 * TEX
+    return np.stack([np.clip(u, 0.5, TEX - 1.5), np.clip(v, 0.5, TEX - 1.5)], 1)
+
+
+@dataclass
+class Part:
+    """A piece of the head: vertices with attributes and triangles of one material."""
+
+    points: np.ndarray  # (V, 3)
+    triangles: np.ndarray  # (T, 3)
+    material: int
+    cull: bool = True
+    uv: np.ndarray | None = None  # (V, 2) atlas pixels
+    tint: np.ndarray | None = None  # (V, 3) albedo multiplier
+    canon: np.ndarray | None = None  # (V, 3) rest position (hair coverage, eye direction)
+    face: float = 0.0  # counts as face (mask) when 1
+    rigid_body: bool = False  # follows the body, not the head rotation
+
+
+def head_frame(identity: Identity) -> tuple[np.ndarray, np.ndarray]:
+    """Centre and radii of the skull ellipsoid for ``identity``."""
+    width = 1 + 0.05 * identity.shape_value("head_width")
+    length = 1 + 0.05 * identity.shape_value("head_length")
+    centre = np.array([0.0, -0.2, 0.85 * length])
+    radii = np.array([0.86 * width, 1.08, 1.02 * length])
+    return centre, radii
+
+
+def _grid_triangles(rows: int, cols: int, closed: bool) -> np.ndarray:
+    """Quads of a ``rows x cols`` vertex grid split in triangles (columns wrap when closed)."""
+    r, c = np.meshgrid(np.arange(rows - 1), np.arange(cols if closed else cols - 1), indexing="ij")
+    a = r * cols + c
+    b = r * cols + (c + 1) % cols
+    d = (r + 1) * cols + c
+    e = (r + 1) * cols + (c + 1) % cols
+    return np.concatenate(
+        [np.stack([a, b, e], -1).reshape(-1, 3), np.stack([a, e, d], -1).reshape(-1, 3)]
+    )
+
+
+def orient(points: np.ndarray, triangles: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """Order triangles so their normals point away from ``centre``."""
+    a, b, c = (points[triangles[:, k]] for k in range(3))
+    normal = np.cross(b - a, c - a)
+    flip = (normal * ((a + b + c) / 3 - centre)).sum(1) < 0
+    out = triangles.copy()
+    out[flip] = out[flip][:, [0, 2, 1]]
+    return out
+
+
+def skull(face: np.ndarray, identity: Identity, rings: int = 10) -> Part:
+    """A loft from the face oval around the skull ellipsoid to a pole behind the head.
+
+    The first ring is the face oval itself (indices into ``face``), so the returned part's
+    triangles index ``face`` rows ``0..467`` for ring 0 and appended rows for the rest: the caller
+    places these points right after the face vertices.
+    """
+    centre, radii = head_frame(identity)
+    oval = load_base_mesh().groups["oval"]
+    base = np.asarray(load_base_mesh().vertices)
+    q = (face[oval] - centre) / radii
+    rho0 = np.linalg.norm(q, axis=1)
+    u0 = q / rho0[:, None]
+    back = np.array([0.0, 0.0, 1.0])
+    omega = np.arccos(np.clip(u0 @ back, -1, 1))[:, None]
+    # Below the cheekbones the surface tucks in under the jaw towards the neck.
+    rho_mid = 1.0 - 0.3 * _smoothstep((face[oval, 1] - 0.2) / 0.8)
+    ts = np.linspace(0, 1, rings + 1)[1:-1]
+    pts, uvs, canon = [], [], []
+    face_centre = np.array([0.0, 0.35])
+    out_dir = base[oval, :2] - face_centre
+    out_dir /= np.linalg.norm(out_dir, axis=1, keepdims=True)
+    for t in ts:
+        u = (np.sin((1 - t) * omega) * u0 + np.sin(t * omega) * back) / np.sin(omega)
+        rho = rho0 + (rho_mid - rho0) * _smoothstep(t / 0.35)
+        rho = rho + (1 - rho_mid) * _smoothstep((t - 0.55) / 0.45)
+        p = centre + radii * rho[:, None] * u
+        pts.append(p)
+        uvs.append(face_uv(np.concatenate([base[oval, :2] + out_dir * t * 1.6, 0 * p[:, :1]], 1)))
+        canon.append(p)
+    pole = centre + radii * back
+    points = np.concatenate(pts + [pole[None]])
+    n = len(oval)
+    # Vertex numbering: ring 0 -> face indices (negative markers resolved below), others appended.
+    grid = _grid_triangles(rings, n, closed=True)  # rings-1 ring gaps + pole handled separately
+    grid = grid[grid.max(1) < (rings) * n]
+    last = (rings - 1) * n
+    fan = np.stack(
+        [last - n + np.arange(n), last - n + (np.arange(n) + 1) % n, np.full(n, last)], 1
+    )
+    tris = np.concatenate([grid[grid.max(1) < last], fan])
+    # Map: grid index k < n -> face oval vertex; k >= n -> appended point k - n (offset later).
+    return Part(
+        points=points,
+        triangles=tris,
+        material=SKIN,
+        uv=np.concatenate(uvs + [uvs[-1][:1]]),
+        canon=np.concatenate(canon + [pole[None]]),
+    )
+
+
+def eyeball(face: np.ndarray, loop: np.ndarray, radius: float = 0.165) -> tuple[Part, np.ndarray]:
+    """A sphere behind one eye opening; returns the part and the eyeball centre."""
+    rim = face[loop]
+    centre = rim.mean(0)
+    centre[2] = rim[:, 2].mean() + radius * 0.8
+    lat, lon = np.meshgrid(
+        np.linspace(0, np.pi * 0.75, 9),
+        np.linspace(0, 2 * np.pi, 16, endpoint=False),
+        indexing="ij",
+    )
+    local = np.stack([np.sin(lat) * np.cos(lon), np.sin(lat) * np.sin(lon), -np.cos(lat)], -1)
+    local = local.reshape(-1, 3)
+    keep = np.ones(len(local), bool)
+    keep[1:16] = False  # the first latitude row collapses to the front pole: keep one vertex
+    remap = np.cumsum(keep) - 1
+    tris = _grid_triangles(9, 16, closed=True)
+    tris = remap[tris]
+    tris = tris[
+        (tris[:, 0] != tris[:, 1]) & (tris[:, 1] != tris[:, 2]) & (tris[:, 0] != tris[:, 2])
+    ]
+    local = local[keep]
+    points = centre + radius * local
+    part = Part(points, orient(points, tris, centre), EYE, canon=local, face=1.0)
+    return part, centre
+
+
+def mouth(face: np.ndarray, expression: Expression) -> list[Part]:
+    """Mouth cavity behind the inner lips, upper and lower teeth rows."""
+    mesh = load_base_mesh()
+    loop = mesh.groups["lips_inner"]
+    rim = face[loop]
+    centre = rim.mean(0)
+    n = len(loop)
+    ring1 = centre + (rim - centre) * np.array([0.8, 0.9, 1.0]) + np.array([0.0, 0.02, 0.14])
+    bottom = centre + np.array([0.0, 0.05, 0.45])
+    points = np.concatenate([rim, ring1, bottom[None]])
+    idx = np.arange(n)
+    nxt = (idx + 1) % n
+    tris = np.concatenate(
+        [
+            np.stack([idx, nxt, n + nxt], 1),
+            np.stack([idx, n + nxt, n + idx], 1),
+            np.stack([n + idx, n + nxt, np.full(n, 2 * n)], 1),
+        ]
+    )
+    tint = np.concatenate(
+        [
+            np.tile([[0.45, 0.16, 0.16]], (n, 1)),
+            np.tile([[0.35, 0.12, 0.12]], (n, 1)),
+            [[0.1, 0.03, 0.03]],
+        ]
+    )
+    cavity = Part(points, tris, MOUTH, cull=False, tint=tint, face=1.0)
+    parts = [cavity]
+    # Teeth: arcs just behind the lips; lower row follows the jaw.
+    xs = np.linspace(-0.27, 0.27, 13)
+    lip_y = face[13, 1]
+    lip_z = min(face[13, 2], face[14, 2])
+    depth = lip_z + 0.09 + 0.55 * xs**2
+    for upper in (True, False):
+        top = lip_y - 0.08 if upper else lip_y + 0.005
+        bottom_y = lip_y - 0.005 if upper else lip_y + 0.075
+        curve = -0.15 * xs**2 if upper else 0.15 * xs**2
+        row_a = np.stack([xs, top + (0 * xs if upper else curve), depth], 1)
+        row_b = np.stack([xs, bottom_y + (curve if upper else 0 * xs), depth], 1)
+        pts = np.concatenate([row_a, row_b])
+        if not upper:
+            pts = _rotate_x(pts, JAW_PIVOT, jaw_angle(expression) - jaw_angle(Expression()))
+        tris = _grid_triangles(2, len(xs), closed=False)
+        uv = np.stack([np.tile(xs, 2), np.repeat([0.0, 1.0], len(xs))], 1)
+        parts.append(Part(pts, tris, TEETH, cull=False, uv=uv, face=1.0))
+    return parts
+
+
+def _sphere(centre, radii, rows: int = 8, cols: int = 14) -> tuple[np.ndarray, np.ndarray]:
+    lat, lon = np.meshgrid(
+        np.linspace(0.15, np.pi - 0.15, rows),
+        np.linspace(0, 2 * np.pi, cols, endpoint=False),
+        indexing="ij",
+    )
+    unit = np.stack(
+        [np.sin(lat) * np.cos(lon), -np.cos(lat), np.sin(lat) * np.sin(lon)], -1
+    ).reshape(-1, 3)
+    points = np.asarray(centre) + unit * np.asarray(radii)
+    tris = _grid_triangles(rows, cols, closed=True)
+    return points, orient(points, tris, np.asarray(centre))
+
+
+def ears(identity: Identity) -> list[Part]:
+    """Two flattened ellipsoids at the sides of the skull."""
+    centre, radii = head_frame(identity)
+    size = 1 + 0.08 * identity.shape_value("ear_size")
+    parts = []
+    for side in (-1.0, 1.0):
+        c = np.array([side * radii[0] * 0.93, 0.3, centre[2] + 0.05])
+        pts, tris = _sphere((0, 0, 0), (0.06, 0.3 * size, 0.17 * size))
+        angle = side * np.radians(25)
+        rot = np.array(
+            [[np.cos(angle), 0, np.sin(angle)], [0, 1, 0], [-np.sin(angle), 0, np.cos(angle)]]
+        )
+        pts = pts @ rot.T + c
+        tint = np.ones((len(pts), 3)) * np.array([1.0, 0.93, 0.9])
+        outer = (pts[:, 0] - c[0]) * side > 0.02
+        tint[outer] *= 0.82
+        parts.append(
+            Part(pts, tris, SKIN, tint=tint, uv=np.tile([[TEX * 0.5, TEX * 0.55]], (len(pts), 1)))
+        )
+    return parts
+
+
+def neck(identity: Identity) -> Part:
+    """An elliptic cylinder from inside the head down below the collar."""
+    centre, radii = head_frame(identity)
+    ys = np.array([0.3, 0.8, 1.3, 1.8, 2.3, 2.8])
+    ang = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+    pts = np.stack(
+        [
+            np.tile(0.6 * radii[0] / 0.86 * np.cos(ang), len(ys)),
+            np.repeat(ys, len(ang)),
+            np.tile(centre[2] + 0.05 + 0.5 * np.sin(ang), len(ys)),
+        ],
+        1,
+    )
+    tris = _grid_triangles(len(ys), len(ang), closed=True)
+    axis = np.stack([np.zeros(len(pts)), pts[:, 1], np.full(len(pts), centre[2] + 0.05)], 1)
+    a, b, c = (pts[tris[:, k]] for k in range(3))
+    normal = np.cross(b - a, c - a)
+    flip = (normal * ((a + b + c) / 3 - axis[tris[:, 0]])).sum(1) < 0
+    tris[flip] = tris[flip][:, [0, 2, 1]]
+    shade = 0.72 + 0.28 * _smoothstep((pts[:, 1] - 1.0) / 1.2)
+    tint = shade[:, None] * np.ones((1, 3))
+    return Part(pts, tris, SKIN, tint=tint, uv=np.tile([[TEX * 0.5, TEX * 0.62]], (len(pts), 1)))
+
+
+def shoulders(identity: Identity) -> Part:
+    """Shoulders and chest in clothing (follow the body, not the head)."""
+    centre, radii = head_frame(identity)
+    xs = np.linspace(-2.8, 2.8, 17)
+    vs = np.linspace(0.0, 1.0, 6)
+    neck_half = 0.62
+    top = 1.95 + 0.65 * _smoothstep((np.abs(xs) - neck_half) / 1.9) ** 0.7
+    top = np.where(np.abs(xs) < neck_half, 1.85 + 0.1 * (xs / neck_half) ** 2, top)
+    x, v = np.meshgrid(xs, vs, indexing="ij")
+    y = top[:, None] + v * (5.0 - top[:, None])
+    z = centre[2] + 0.1 - 0.75 * np.sqrt(np.clip(1 - (x / 3.0) ** 2, 0, 1)) - 0.1 * v
+    pts = np.stack([x, y, z], -1).transpose(1, 0, 2).reshape(-1, 3)
+    tris = _grid_triangles(len(vs), len(xs), closed=False)
+    tris = orient(pts, tris, np.array([0.0, 3.0, centre[2] + 1.5]))
+    tint = np.ones((len(pts), 3)) * (0.8 + 0.2 * np.cos(pts[:, :1] / 3.0 * np.pi / 2))
+    return Part(pts, tris, CLOTH, tint=tint, rigid_body=True)

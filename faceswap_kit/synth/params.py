@@ -1,0 +1,307 @@
+"""Explicit parameters of a synthetic person and a shot: identity, expression, pose, light, background.
+
+Every field is a plain number or tuple, so a render is fully described by these frozen dataclasses.
+``Identity.from_seed(seed)`` draws an identity deterministically (numpy ``PCG64``, float64),
+so the same seed gives the same person on any machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+from ..errors import InputError
+
+#: Names of the identity shape parameters (each ~N(0, 1); 0 is the base mesh).
+SHAPE_NAMES = (
+    "face_width",
+    "face_length",
+    "face_depth",
+    "jaw_width",
+    "chin_length",
+    "chin_width",
+    "cheek_fullness",
+    "cheekbone",
+    "forehead_height",
+    "nose_length",
+    "nose_width",
+    "nose_projection",
+    "nose_bridge",
+    "eye_size",
+    "eye_spacing",
+    "eye_tilt",
+    "eye_depth",
+    "brow_height",
+    "mouth_width",
+    "lip_fullness",
+    "mouth_height",
+    "head_width",
+    "head_length",
+    "ear_size",
+)
+
+HAIR_STYLES = ("bald", "short", "crop", "bob", "long", "bun")
+
+
+def _rgb(values) -> tuple[float, float, float]:
+    return tuple(float(np.clip(v, 0.0, 1.0)) for v in values)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the person is: shape, colours, hair, brows, skin details, small asymmetries.
+
+    Attributes:
+        seed: the seed it was drawn from (also seeds its skin texture).
+        shape: one number per name in :data:`SHAPE_NAMES` (about N(0, 1)).
+        asymmetry: ``(4,)`` small left/right differences (eye height, brow, mouth corner, jaw).
+        skin: RGB albedo in [0, 1]. lips, iris, hair, brow: RGB.
+        hair_style: one of :data:`HAIR_STYLES`. hair_length: 0..1 fringe/length control.
+        brow_thickness, freckles, stubble, blush, wrinkles: 0..1 amounts.
+    """
+
+    seed: int = 0
+    shape: tuple[float, ...] = (0.0,) * len(SHAPE_NAMES)
+    asymmetry: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    skin: tuple[float, float, float] = (0.78, 0.58, 0.47)
+    lips: tuple[float, float, float] = (0.68, 0.36, 0.36)
+    iris: tuple[float, float, float] = (0.35, 0.25, 0.15)
+    hair: tuple[float, float, float] = (0.20, 0.14, 0.09)
+    brow: tuple[float, float, float] = (0.18, 0.12, 0.08)
+    hair_style: str = "short"
+    hair_length: float = 0.5
+    brow_thickness: float = 0.5
+    freckles: float = 0.0
+    stubble: float = 0.0
+    blush: float = 0.3
+    wrinkles: float = 0.1
+
+    def __post_init__(self) -> None:
+        if len(self.shape) != len(SHAPE_NAMES):
+            raise InputError(
+                f"Identity.shape has {len(self.shape)} values; expected {len(SHAPE_NAMES)} "
+                f"(one per name in SHAPE_NAMES)"
+            )
+        if self.hair_style not in HAIR_STYLES:
+            raise InputError(
+                f"hair_style {self.hair_style!r} unknown; expected one of {HAIR_STYLES}"
+            )
+
+    def shape_value(self, name: str) -> float:
+        """The value of one named shape parameter."""
+        return self.shape[SHAPE_NAMES.index(name)]
+
+    @classmethod
+    def from_seed(cls, seed: int) -> Identity:
+        """Draw a person who does not exist, deterministically from ``seed``.
+
+        >>> Identity.from_seed(3) == Identity.from_seed(3)
+        True
+        """
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise InputError(f"seed must be a non-negative integer, got {seed!r}")
+        rng = np.random.Generator(np.random.PCG64(int(seed)))
+        shape = tuple(float(v) for v in np.clip(rng.normal(0.0, 0.8, len(SHAPE_NAMES)), -2, 2))
+        asymmetry = tuple(float(v) for v in rng.normal(0.0, 0.5, 4))
+        # Skin tones along a light-to-dark axis with a warm/olive tint.
+        tone = rng.uniform(0.0, 1.0)
+        light = np.array([0.93, 0.76, 0.66])
+        dark = np.array([0.36, 0.22, 0.15])
+        skin = light * (1 - tone) + dark * tone
+        skin = skin * (1 + rng.normal(0, 0.03, 3)) + np.array([0.0, 0.02, -0.01]) * rng.normal()
+        lips = skin * np.array([0.86, 0.62, 0.64]) + rng.normal(0, 0.02, 3)
+        iris_palette = np.array(
+            [[0.30, 0.18, 0.08], [0.18, 0.10, 0.05], [0.35, 0.45, 0.60], [0.30, 0.42, 0.28],
+             [0.45, 0.35, 0.20], [0.22, 0.30, 0.45]]
+        )  # fmt: skip
+        dark_eyes = tone > 0.5
+        iris = iris_palette[rng.integers(0, 2) if dark_eyes else rng.integers(0, 6)]
+        iris = iris * (1 + rng.normal(0, 0.08, 3))
+        hair_palette = np.array(
+            [[0.05, 0.04, 0.035], [0.14, 0.09, 0.06], [0.30, 0.19, 0.11], [0.55, 0.40, 0.22],
+             [0.78, 0.65, 0.42], [0.50, 0.22, 0.10], [0.62, 0.60, 0.58], [0.85, 0.84, 0.82]]
+        )  # fmt: skip
+        hair_index = rng.integers(0, 3) if dark_eyes else rng.integers(0, 8)
+        hair = hair_palette[hair_index] * (1 + rng.normal(0, 0.06, 3))
+        brow = hair * 0.8 if hair_index < 6 else hair * 0.6
+        style = HAIR_STYLES[int(rng.choice(6, p=[0.06, 0.3, 0.14, 0.2, 0.22, 0.08]))]
+        return cls(
+            seed=int(seed),
+            shape=shape,
+            asymmetry=asymmetry,  # type: ignore[arg-type]
+            skin=_rgb(skin),
+            lips=_rgb(lips),
+            iris=_rgb(iris),
+            hair=_rgb(hair),
+            brow=_rgb(brow),
+            hair_style=style,
+            hair_length=float(rng.uniform(0, 1)),
+            brow_thickness=float(rng.uniform(0.2, 1.0)),
+            freckles=float(rng.uniform(0, 1) ** 3 * (1 - tone)),
+            stubble=float(rng.uniform(0, 1) ** 2 if rng.uniform() < 0.4 else 0.0),
+            blush=float(rng.uniform(0.1, 0.6)),
+            wrinkles=float(rng.uniform(0, 0.6)),
+        )
+
+
+def _check_range(obj: object, limits: dict[str, tuple[float, float]]) -> None:
+    for f in fields(obj):  # type: ignore[arg-type]
+        value = getattr(obj, f.name)
+        if f.name in limits:
+            lo, hi = limits[f.name]
+            if (
+                not isinstance(value, (int, float))
+                or not np.isfinite(value)
+                or not lo <= value <= hi
+            ):
+                raise InputError(
+                    f"{type(obj).__name__}.{f.name}={value!r} is out of range; expected a number "
+                    f"in [{lo}, {hi}]"
+                )
+
+
+@dataclass(frozen=True)
+class Expression:
+    """Facial expression. All amounts in [0, 1] unless said otherwise.
+
+    Attributes:
+        jaw_open: mouth opening. smile: mouth corners up and out.
+        blink_left, blink_right: eyelid closure of the person's left / right eye.
+        brows: brow raise in [-1, 1] (negative frowns). gaze_x, gaze_y: eye direction in
+            degrees (positive: to the image right / down).
+    """
+
+    jaw_open: float = 0.0
+    smile: float = 0.0
+    blink_left: float = 0.0
+    blink_right: float = 0.0
+    brows: float = 0.0
+    gaze_x: float = 0.0
+    gaze_y: float = 0.0
+
+    def __post_init__(self) -> None:
+        unit = (0.0, 1.0)
+        _check_range(
+            self,
+            {"jaw_open": unit, "smile": unit, "blink_left": unit, "blink_right": unit,
+             "brows": (-1.0, 1.0), "gaze_x": (-40.0, 40.0), "gaze_y": (-30.0, 30.0)},
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Pose:
+    """Head pose and placement.
+
+    Attributes:
+        yaw: degrees, positive turns the face towards the image right. pitch: degrees, positive
+            looks down. roll: degrees, positive tilts clockwise in the image.
+        scale: face size relative to the frame (1.0: eye corners ~0.2 of the frame width).
+        x, y: face centre offset from the frame centre, as a fraction of the frame size.
+    """
+
+    yaw: float = 0.0
+    pitch: float = 0.0
+    roll: float = 0.0
+    scale: float = 1.0
+    x: float = 0.0
+    y: float = 0.0
+
+    def __post_init__(self) -> None:
+        _check_range(
+            self,
+            {"yaw": (-90.0, 90.0), "pitch": (-60.0, 60.0), "roll": (-90.0, 90.0),
+             "scale": (0.1, 4.0), "x": (-1.0, 1.0), "y": (-1.0, 1.0)},
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Lighting:
+    """A key light plus ambient light.
+
+    Attributes:
+        azimuth: degrees, positive puts the light on the image right. elevation: degrees up.
+        intensity: key light strength. ambient: fill light. color: RGB tint of the key light.
+        specular: strength of skin highlights.
+    """
+
+    azimuth: float = 20.0
+    elevation: float = 25.0
+    intensity: float = 0.75
+    ambient: float = 0.38
+    color: tuple[float, float, float] = (1.0, 0.97, 0.92)
+    specular: float = 0.25
+
+    def __post_init__(self) -> None:
+        _check_range(
+            self,
+            {"azimuth": (-180.0, 180.0), "elevation": (-90.0, 90.0), "intensity": (0.0, 2.0),
+             "ambient": (0.0, 1.5), "specular": (0.0, 2.0)},
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Background:
+    """A soft two-colour gradient with blurred blobs (a room out of focus).
+
+    Attributes:
+        top, bottom: RGB colours of the gradient. blobs: how many out-of-focus shapes.
+        seed: seeds the blob layout. shirt: RGB colour of the clothing.
+    """
+
+    top: tuple[float, float, float] = (0.55, 0.60, 0.66)
+    bottom: tuple[float, float, float] = (0.32, 0.34, 0.38)
+    blobs: int = 6
+    seed: int = 0
+    shirt: tuple[float, float, float] = (0.20, 0.28, 0.42)
+
+    @classmethod
+    def from_seed(cls, seed: int) -> Background:
+        """A random background (deterministic in ``seed``)."""
+        rng = np.random.Generator(np.random.PCG64(int(seed) + 7919))
+        base = rng.uniform(0.15, 0.85, 3)
+        top = base * rng.uniform(0.9, 1.2) + rng.normal(0, 0.05, 3)
+        bottom = base * rng.uniform(0.4, 0.8)
+        shirt = rng.uniform(0.05, 0.8, 3) * rng.uniform(0.3, 1.0)
+        return cls(_rgb(top), _rgb(bottom), int(rng.integers(2, 10)), int(seed), _rgb(shirt))
+
+
+@dataclass(frozen=True)
+class Scene:
+    """Everything but the identity, for convenience in random sampling."""
+
+    expression: Expression = field(default_factory=Expression)
+    pose: Pose = field(default_factory=Pose)
+    lighting: Lighting = field(default_factory=Lighting)
+    background: Background = field(default_factory=Background)
+
+    @classmethod
+    def random(cls, seed: int, max_yaw: float = 40.0, max_pitch: float = 20.0) -> Scene:
+        """A random expression/pose/light/background (deterministic in ``seed``)."""
+        rng = np.random.Generator(np.random.PCG64(int(seed) + 104729))
+        expression = Expression(
+            jaw_open=float(rng.uniform(0, 1) ** 2 * 0.8),
+            smile=float(rng.uniform(0, 1) ** 2),
+            blink_left=float(rng.uniform(0, 1) ** 4),
+            blink_right=float(rng.uniform(0, 1) ** 4),
+            brows=float(rng.uniform(-0.5, 1.0)),
+            gaze_x=float(rng.uniform(-15, 15)),
+            gaze_y=float(rng.uniform(-8, 8)),
+        )
+        pose = Pose(
+            yaw=float(rng.uniform(-max_yaw, max_yaw)),
+            pitch=float(rng.uniform(-max_pitch, max_pitch)),
+            roll=float(rng.uniform(-15, 15)),
+            scale=float(rng.uniform(0.85, 1.2)),
+            x=float(rng.uniform(-0.06, 0.06)),
+            y=float(rng.uniform(-0.06, 0.06)),
+        )
+        lighting = Lighting(
+            azimuth=float(rng.uniform(-60, 60)),
+            elevation=float(rng.uniform(0, 50)),
+            intensity=float(rng.uniform(0.55, 0.95)),
+            ambient=float(rng.uniform(0.3, 0.5)),
+            color=_rgb(1 + rng.normal(0, 0.04, 3)),
+            specular=float(rng.uniform(0.1, 0.4)),
+        )
+        return cls(expression, pose, lighting, Background.from_seed(int(rng.integers(0, 2**31))))
