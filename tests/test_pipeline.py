@@ -1,0 +1,119 @@
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+import torch
+
+from faceswap_kit.errors import InputError
+from faceswap_kit.merge import MergeConfig
+from faceswap_kit.pipeline import FrameSwapper, crop_box
+
+
+@dataclass(frozen=True)
+class _Config:
+    resolution: int = 64
+    face_type: str = "whole_face"
+
+
+class IdentityModel:
+    """Stand-in with the SwapModel interface: returns the crop itself and a full mask."""
+
+    config = _Config()
+
+    def swap(self, aligned, direction="a_to_b"):
+        return aligned, torch.ones_like(aligned[:, :1])
+
+
+class ConstantModel(IdentityModel):
+    def swap(self, aligned, direction="a_to_b"):
+        return torch.full_like(aligned, 0.9), torch.ones_like(aligned[:, :1])
+
+
+@dataclass
+class _Face:
+    landmarks: np.ndarray
+
+
+class FixedDetector:
+    def __init__(self, landmarks):
+        self.landmarks = landmarks
+        self.calls = 0
+
+    def __call__(self, frame):
+        self.calls += 1
+        return [] if self.landmarks is None else [_Face(self.landmarks)]
+
+
+@pytest.fixture(scope="module")
+def person():
+    from faceswap_kit.synth import Identity, Pose, render
+
+    out = render(Identity.from_seed(3), pose=Pose(yaw=10.0), size=128)
+    frame = (out.image[0].permute(1, 2, 0).numpy() * 255 + 0.5).astype(np.uint8)
+    return frame, out.landmarks[0].numpy().astype(np.float32)
+
+
+def test_identity_model_gives_back_the_frame(person):
+    frame, landmarks = person
+    config = MergeConfig(color="none", erode=0, blur=0)
+    swapper = FrameSwapper(IdentityModel(), FixedDetector(landmarks), config, smoothing=None)
+    output, timings = swapper(frame)
+    assert set(timings) == {"detect", "align", "model", "merge"}
+    assert output.shape == frame.shape and output.dtype == np.uint8
+    diff = np.abs(output.astype(int) - frame.astype(int))
+    assert diff.mean() < 1.5  # only interpolation error where the crop was pasted back
+
+
+def test_face_is_replaced_where_the_landmarks_are(person):
+    frame, landmarks = person
+    swapper = FrameSwapper(ConstantModel(), FixedDetector(landmarks), MergeConfig(color="none"))
+    result = swapper.swap_frame(frame)
+    nose = landmarks[1].round().astype(int)  # mediapipe point 1: nose tip
+    assert np.abs(result.output[nose[1], nose[0]].astype(int) - 230).max() <= 2
+    assert np.array_equal(result.output[:3, :3], frame[:3, :3])
+    assert result.faces == 1 and result.aligned.shape == (1, 3, 64, 64)
+
+
+def test_no_face_passes_frame_untouched(person):
+    frame, _ = person
+    swapper = FrameSwapper(ConstantModel(), FixedDetector(None))
+    output, timings = swapper(frame)
+    assert output is frame and "model" not in timings
+
+
+def test_smoothing_follows_a_still_face(person):
+    frame, landmarks = person
+    g = np.random.default_rng(0)
+    detector = FixedDetector(landmarks)
+    swapper = FrameSwapper(IdentityModel(), detector, MergeConfig.tiny())
+    seen = []
+    for _ in range(30):
+        detector.landmarks = landmarks + g.normal(0, 0.8, landmarks.shape).astype(np.float32)
+        seen.append(swapper.swap_frame(frame).landmarks[0])
+    spread = torch.stack(seen[10:]).std(0).norm(dim=-1).mean()
+    assert float(spread) < 0.6  # raw noise: 0.8 * sqrt(2) = 1.13 px
+
+
+def test_live_sliders_can_replace_the_config(person):
+    frame, landmarks = person
+    swapper = FrameSwapper(ConstantModel(), FixedDetector(landmarks), MergeConfig(color="none"))
+    swapper.merge_config = MergeConfig(color="none", opacity=0.0)
+    output, _ = swapper(frame)
+    assert np.abs(output.astype(int) - frame.astype(int)).max() <= 1
+
+
+def test_crop_box_covers_the_crop():
+    matrix = torch.tensor([[[0.5, 0.0, -10.0], [0.0, 0.5, -5.0]]])  # crop 64 px = 128 frame px
+    x0, y0, x1, y1 = crop_box(matrix, 64, 300, 400)
+    assert x0 <= 20 and y0 <= 10 and x1 >= 20 + 126 and y1 >= 10 + 126
+
+
+def test_bad_inputs(person):
+    frame, landmarks = person
+    with pytest.raises(InputError):
+        FrameSwapper(object())
+    swapper = FrameSwapper(IdentityModel(), FixedDetector(landmarks))
+    with pytest.raises(InputError):
+        swapper(frame.astype(np.float32))
+    with pytest.raises(InputError):
+        swapper(frame[..., :2].copy())
