@@ -2,7 +2,7 @@
 
 The source face is cut into triangles over its landmarks; each triangle is mapped by its own
 affine transform onto the same triangle of the tracked face in the frame (a piecewise-affine
-warp), colour-matched to the frame (mean/std in Lab, "RCT") and blended through a feathered mask.
+warp), colour-matched to the frame (per-channel mean/std, Reinhard style) and blended through a feathered mask.
 It is what made the first face swaps, it is what notebook 04 runs live the moment it opens, and it
 is the "2D warp baseline" every learned swap is scored against.
 
@@ -136,19 +136,32 @@ def feather_mask(mask: torch.Tensor, radius: int) -> torch.Tensor:
     return ((blurred - 0.5) * 2.0).clamp(0.0, 1.0)
 
 
-def _match_color(warped: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Reinhard colour transfer (mean/std per channel in Lab) of ``warped`` to ``target``."""
-    from kornia.color import lab_to_rgb, rgb_to_lab
+_RGB_TO_YCBCR = torch.tensor(
+    [[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]]
+)
 
-    weight = mask / mask.sum(dim=(2, 3), keepdim=True).clamp_min(1.0)
-    lab_w = rgb_to_lab(warped.clamp(0, 1))
-    lab_t = rgb_to_lab(target.clamp(0, 1))
-    mean_w = (lab_w * weight).sum(dim=(2, 3), keepdim=True)
-    mean_t = (lab_t * weight).sum(dim=(2, 3), keepdim=True)
-    std_w = (((lab_w - mean_w) ** 2) * weight).sum(dim=(2, 3), keepdim=True).sqrt()
-    std_t = (((lab_t - mean_t) ** 2) * weight).sum(dim=(2, 3), keepdim=True).sqrt()
-    lab = (lab_w - mean_w) * (std_t / std_w.clamp_min(1e-3)) + mean_t
-    return lab_to_rgb(lab).clamp(0, 1)
+
+def _match_color(warped: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Reinhard-style colour transfer: per-channel mean/std of ``warped`` matched to ``target``
+    inside ``mask``, in the (linear, opponent) YCbCr space, so the whole map is one affine
+    transform per image (cheap enough for the live loop)."""
+    forward = _RGB_TO_YCBCR.to(device=warped.device, dtype=warped.dtype)
+    # statistics from every second pixel: plenty of samples, a quarter of the work
+    weight = mask[..., ::2, ::2]
+    weight = weight / weight.sum(dim=(2, 3), keepdim=True).clamp_min(1.0)
+    ycc_w = torch.einsum("ij,bjhw->bihw", forward, warped[..., ::2, ::2])
+    ycc_t = torch.einsum("ij,bjhw->bihw", forward, target[..., ::2, ::2])
+    mean_w = (ycc_w * weight).sum(dim=(2, 3))  # (B, 3)
+    mean_t = (ycc_t * weight).sum(dim=(2, 3))
+    std_w = (((ycc_w - mean_w[..., None, None]) ** 2) * weight).sum(dim=(2, 3)).sqrt()
+    std_t = (((ycc_t - mean_t[..., None, None]) ** 2) * weight).sum(dim=(2, 3)).sqrt()
+    gain = std_t / std_w.clamp_min(1e-3)  # (B, 3)
+    # rgb -> ycc -> (x - mean_w) * gain + mean_t -> rgb, folded into one 3x3 matrix and offset
+    inverse = torch.linalg.inv(forward)
+    matrix = inverse @ (gain[..., :, None] * forward)  # (B, 3, 3)
+    offset = torch.einsum("ij,bj->bi", inverse, mean_t - gain * mean_w)  # (B, 3)
+    out = torch.einsum("bij,bjhw->bihw", matrix, warped) + offset[..., None, None]
+    return out.clamp(0, 1)
 
 
 def warp2d_swap(
@@ -172,7 +185,7 @@ def warp2d_swap(
         source_landmarks: ``(1,N,2)`` pixel landmarks of ``source_image`` (same topology).
         triangles: ``(T,3)`` vertex indices; default: Delaunay of ``source_landmarks``.
             Pass them in when calling repeatedly with the same source (the live loop does).
-        color_transfer: match the pasted face's colour to the frame (Lab mean/std).
+        color_transfer: match the pasted face's colour to the frame (mean/std in YCbCr).
         feather: feather radius as a fraction of the face's width (0 gives a hard edge).
         opacity: 0 returns the frame, 1 the full swap.
         return_mask: also return the ``(B,1,H,W)`` blend mask.

@@ -143,16 +143,18 @@ def run_widget_page(
     until_frames: int = 30,
     until_status: tuple[str, ...] = ("no-camera", "denied", "unsupported", "error"),
     timeout: float = 60.0,
+    camera_fps: int = 30,
 ) -> dict:
     """Open ``notebook`` in Chromium, run its cell, and watch the camera widget.
 
     Returns once the widget has drawn ``until_frames`` processed frames, or reached one of
     ``until_status``, with ``status``, ``error``, ``message``, ``drawn``, ``stats`` (the widget's
-    browser-side measurements) and ``pixel`` (RGBA at the canvas centre).
+    browser-side measurements) and ``pixel`` (RGBA at the canvas centre). ``camera_fps`` is the
+    fake camera's frame rate (Chromium's default is 20).
     """
     from playwright.sync_api import sync_playwright
 
-    flags = list(BASE_FLAGS) + ([FAKE_CAMERA_FLAG] if camera else [])
+    flags = list(BASE_FLAGS) + ([f"{FAKE_CAMERA_FLAG}=fps={camera_fps}"] if camera else [])
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=find_chromium(), args=flags, headless=True

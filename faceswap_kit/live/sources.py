@@ -81,8 +81,8 @@ class GeneratedPersonSource:
         seed: which person (``faceswap_kit.synth`` identity and motion).
         size: ``(width, height)`` of the frames.
         frames: frames to yield (None: forever).
-        loop_frames: how many distinct frames to render before cycling (rendering is ~50 ms a
-            frame on a CPU, so the live view plays a rendered loop forwards and backwards).
+        loop_frames: how many distinct frames to render before cycling (rendering takes ~0.1 s
+            a frame on a CPU, so the live view plays a rendered loop: one turn of the head).
         fps: nominal frame rate.
     """
 
@@ -104,20 +104,32 @@ class GeneratedPersonSource:
         synth = _synth()
         width, height = self.size
         side = min(width, height)
+        identity = synth.Identity.from_seed(self.seed)
         frames = []
-        for render in synth.render_clip(self.seed, self.loop_frames, side):
-            face = _to_uint8(render.image)
+        for index in range(self.loop_frames):
+            phase = 2 * math.pi * index / self.loop_frames
+            pose = synth.Pose(
+                yaw=18 * math.sin(phase), pitch=6 * math.sin(2 * phase), roll=4 * math.cos(phase)
+            )
+            expression = synth.Expression(
+                jaw_open=0.35 * max(0.0, math.sin(3 * phase)),
+                smile=0.3 * (1 + math.cos(phase)) / 2,
+                blink_left=1.0 if index == self.loop_frames // 2 else 0.0,
+                blink_right=1.0 if index == self.loop_frames // 2 else 0.0,
+            )
+            face = _to_uint8(
+                synth.render(identity, expression=expression, pose=pose, size=side).image
+            )
             canvas = np.empty((height, width, 3), np.uint8)
             canvas[:] = face[:1, :1]  # extend the rendered background's corner colour
-            x = (width - side) // 2
-            y = (height - side) // 2
+            x, y = (width - side) // 2, (height - side) // 2
             canvas[y : y + side, x : x + side] = face
             frames.append(canvas)
-        return frames + frames[-2:0:-1]  # forwards then backwards: no jump at the seam
+        return frames
 
     def frame(self, index: int) -> np.ndarray:
-        """Frame number ``index`` (cycling)."""
-        if _synth() is not None and hasattr(_synth(), "render_clip"):
+        """Frame number ``index`` (cycling through the rendered loop)."""
+        if _synth() is not None:
             if self._clip is None:
                 self._clip = self._render_loop()
             return self._clip[index % len(self._clip)]
