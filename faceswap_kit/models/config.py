@@ -89,12 +89,12 @@ class ModelConfig:
         return cls(**overrides)
 
     @classmethod
-    def preset(cls, name: str, **overrides: Any) -> ModelConfig:
+    def preset(cls, preset: str, /, **overrides: Any) -> ModelConfig:
         """``ModelConfig.preset("tiny" | "lite" | "default", **overrides)``."""
         presets = {"tiny": cls.tiny, "lite": cls.lite, "default": cls.default}
-        if name not in presets:
-            raise InputError(f"preset {name!r} is unknown; expected one of {tuple(presets)}")
-        return presets[name](**overrides)
+        if preset not in presets:
+            raise InputError(f"preset {preset!r} is unknown; expected one of {tuple(presets)}")
+        return presets[preset](**overrides)
 
     @property
     def code_size(self) -> int:

@@ -69,6 +69,10 @@ def _identity_line(record: dict[str, Any]) -> str:
     return f"{name} — {kind}{extra}{consent_text}"
 
 
+def _number(value: Any) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
 def card_markdown(card: dict[str, Any]) -> str:
     """The card as Markdown (the model directory's ``README.md``)."""
     lines = [
@@ -95,7 +99,7 @@ def card_markdown(card: dict[str, Any]) -> str:
         for method, values in scores.get("methods", {}).items():
             lines.append(
                 f"| {method} | {values['psnr']:.2f} | {values['ssim']:.3f} | "
-                f"{values.get('landmark_error', float('nan')):.3f} |"
+                f"{_number(values.get('landmark_error'))} |"
             )
         lines.append("")
         lines.append(

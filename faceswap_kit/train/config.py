@@ -101,11 +101,11 @@ class TrainConfig:
         return cls(**overrides)
 
     @classmethod
-    def preset(cls, name: str, **overrides: Any) -> TrainConfig:
+    def preset(cls, preset: str, /, **overrides: Any) -> TrainConfig:
         presets = {"tiny": cls.tiny, "lite": cls.lite, "default": cls.default}
-        if name not in presets:
-            raise InputError(f"preset {name!r} is unknown; expected one of {tuple(presets)}")
-        return presets[name](**overrides)
+        if preset not in presets:
+            raise InputError(f"preset {preset!r} is unknown; expected one of {tuple(presets)}")
+        return presets[preset](**overrides)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

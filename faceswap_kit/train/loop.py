@@ -91,6 +91,7 @@ class Trainer:
         self.scores: list[dict[str, Any]] = []
         self.timings: dict[str, float] = {}
         self.profile = False
+        self.scorer: Callable[[SwapModel], dict[str, Any]] | None = None
         self.checkpoints = 0
         self.rollbacks = 0
         torch.manual_seed(train_config.seed)
@@ -210,7 +211,12 @@ class Trainer:
         return values
 
     def save(self) -> None:
-        """Write an atomic checkpoint (weights, configs, optimizer, state, model card)."""
+        """Write an atomic checkpoint (weights, configs, optimizer, state, model card); when a
+        ``scorer`` is set, score the model first so the card carries the score."""
+        if self.scorer is not None and not any(s.get("step") == self.step for s in self.scores):
+            score = self.scorer(self.swap_model())
+            self.scores.append({"step": self.step, "seconds": round(self.elapsed, 1), **score})
+            log.info("step %d scores: %s", self.step, score.get("methods"))
         save_training_state(self)
         self.checkpoints += 1
 
@@ -334,9 +340,10 @@ class Trainer:
                     window.clear()
                     if callback is not None:
                         callback(self, record)
+                        last_tick = time.perf_counter()  # previews are not training time
                 if now - last_save >= self.config.checkpoint_minutes * 60:
                     self._periodic_save()
-                    last_save = time.perf_counter()
+                    last_save = last_tick = time.perf_counter()
         except KeyboardInterrupt:
             log.warning("interrupted at step %d: saving before stopping", self.step)
             self.save()

@@ -108,11 +108,14 @@ def train(
     callback: Callback | None = None,
     stop_event: Any = None,
     progress: bool = False,
+    scorer: Any = None,
 ) -> TrainSummary:
     """Train a swap model of A and B into ``model_dir`` and return a summary.
 
     ``steps`` is the total step count to reach, ``minutes`` the wall-clock budget of this call;
-    give either or both. Ctrl-C saves a checkpoint before stopping. See :func:`make_trainer`.
+    give either or both. Ctrl-C saves a checkpoint before stopping. ``scorer(swap_model) -> dict``
+    (e.g. :func:`faceswap_kit.train.score.synth_scorer`) scores every checkpoint into the model
+    card. See :func:`make_trainer` for the other arguments.
 
     >>> from faceswap_kit.train.toyfaces import toy_faceset
     >>> import tempfile
@@ -126,6 +129,7 @@ def train(
     )
     if steps is None and minutes is None:
         raise InputError("give a budget: steps=N (total) and/or minutes=M")
+    trainer.scorer = scorer
     return trainer.run(
         steps=steps, minutes=minutes, stop_event=stop_event, callback=callback, progress=progress
     )
