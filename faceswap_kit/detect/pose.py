@@ -1,7 +1,8 @@
 """Head pose (yaw, pitch, roll) from 2D landmarks: a weak-perspective fit of the canonical 3D face.
 
-Conventions, in degrees: yaw > 0 when the nose points to the image's right, pitch > 0 when the
-face looks up, roll > 0 when the head tilts clockwise in the image.
+Conventions, in degrees (the same as ``faceswap_kit.synth.Pose``): yaw > 0 when the face turns
+towards the image's right, pitch > 0 when it looks down, roll > 0 when the head tilts clockwise in
+the image.
 """
 
 from __future__ import annotations
@@ -48,5 +49,5 @@ def estimate_pose(landmarks: torch.Tensor) -> torch.Tensor:
     yaw = torch.asin((-rotation[:, 2, 0]).clamp(-1.0, 1.0))
     pitch = torch.atan2(rotation[:, 2, 1], rotation[:, 2, 2])
     roll = torch.atan2(rotation[:, 1, 0], rotation[:, 0, 0])
-    degrees = torch.stack([-yaw, -pitch, roll], dim=1) * (180.0 / math.pi)
+    degrees = torch.stack([-yaw, pitch, roll], dim=1) * (180.0 / math.pi)
     return degrees.to(torch.float32)
