@@ -1,0 +1,89 @@
+"""``faceswap-kit extract``: a curated face set of one person from a video, photos or a folder."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..errors import InputError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    from ..align import FACE_TYPES
+
+    parser = subparsers.add_parser(
+        "extract",
+        help="find, align and mask the face in every frame; write a face set",
+        description="Detect the face in every frame of SRC (a video, an image, or a folder of "
+        "them), align it to the canonical face, and write OUT_DIR: aligned images, JSON metadata "
+        "per face and a manifest (see docs/dataset.md). Rerunning resumes; unreadable files and "
+        "frames without a usable face are skipped and reported.",
+    )
+    parser.add_argument("source", metavar="SRC", help="video file, image file or folder")
+    parser.add_argument("out", metavar="OUT_DIR", help="face set folder (new, empty or resumed)")
+    parser.add_argument("--face-type", default="whole_face", choices=FACE_TYPES,
+                        help="what the crop covers (default whole_face)")  # fmt: skip
+    parser.add_argument("--size", type=int, default=256, help="crop side in pixels (default 256)")
+    parser.add_argument("--format", dest="image_format", default="png", choices=("png", "jpg"),
+                        help="png: lossless (default); jpg: quality 95, smaller")  # fmt: skip
+    parser.add_argument("--every", type=int, default=1, help="keep every n-th video frame")
+    parser.add_argument("--max-frames", type=int, default=None, help="stop each video early")
+    parser.add_argument("--min-face", type=float, default=40.0,
+                        help="skip faces smaller than this many pixels (default 40)")  # fmt: skip
+    parser.add_argument("--choose", default="largest",
+                        help="with several faces: 'largest' or an index, left to right")  # fmt: skip
+    parser.add_argument("--faces-per-frame", type=int, default=1,
+                        help="faces to look for in each frame (default 1, fastest)")  # fmt: skip
+    parser.add_argument("--reference", metavar="IMAGE",
+                        help="keep the face most like the person in IMAGE")  # fmt: skip
+    parser.add_argument("--name", help="identity name recorded in the manifest")
+    parser.add_argument("--synthetic", action="store_true",
+                        help="the person does not exist (generated)")  # fmt: skip
+    parser.add_argument("--consent", help="how consent was given, e.g. 'self' (recorded)")
+    parser.add_argument("--device", default="cpu", help="where alignment runs (default cpu)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..dataset import Identity, extract
+
+    choose: str | int = args.choose
+    if choose not in ("largest",):
+        try:
+            choose = int(choose)
+        except ValueError:
+            raise InputError(f"--choose must be 'largest' or an integer, got {choose!r}") from None
+    reference = None
+    if args.reference:
+        from ..io import read_image
+
+        reference = read_image(args.reference)
+    identity = None
+    if args.name or args.synthetic or args.consent:
+        consent = args.consent or (
+            "not applicable: generated person" if args.synthetic else "not recorded"
+        )
+        identity = Identity(name=args.name or "unnamed", synthetic=args.synthetic, consent=consent)
+    summary = extract(
+        args.source,
+        args.out,
+        args.face_type,
+        args.size,
+        identity=identity,
+        image_format=args.image_format,
+        min_face_size=args.min_face,
+        choose=choose,
+        faces_per_frame=max(args.faces_per_frame, 2 if isinstance(choose, int) else 1),
+        reference=reference,
+        every=args.every,
+        max_frames=args.max_frames,
+        device=args.device,
+        progress=True,
+    )
+    if not summary.faces_total:
+        from ..errors import NoFaceFoundError
+
+        raise NoFaceFoundError(
+            "no usable face in the source; " + "; ".join(str(summary).splitlines()[1:])
+        )
+    print(summary)
+    return 0
