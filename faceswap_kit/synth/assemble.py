@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .base_mesh import load_base_mesh
-from .face_model import _smoothstep, apply_expression, identity_vertices
+from .face_model import _smoothstep, apply_expression, cavity_occlusion, identity_vertices
 from .hair import hair_parts
 from .head import (
     SKIN,
@@ -36,16 +36,18 @@ class HeadMesh:
     """One mesh for the whole person, in model space.
 
     Attributes:
-        points: ``(V, 3)``. triangles: ``(T, 3)``. material, cull, face: per triangle.
+        points: ``(V, 3)``. triangles: ``(T, 3)``. material, group (which part), cull, face:
+            per triangle.
         uv: ``(V, 2)`` atlas pixels. tint: ``(V, 3)``. canon: ``(V, 3)`` rest positions / eye
         directions. hairable: ``(T,)`` bool, triangles where painted hair may cover the skin.
-        body: ``(V,)`` bool, vertices that follow the body rather than the head.
+        body: ``(V,)`` float, 1 for vertices that follow the body rather than the head.
         atlas: ``(256, 512, 3)`` albedo. iris: RGB. gaze: ``(3,)`` unit eye direction.
     """
 
     points: np.ndarray
     triangles: np.ndarray
     material: np.ndarray
+    group: np.ndarray
     cull: np.ndarray
     face: np.ndarray
     uv: np.ndarray
@@ -128,11 +130,13 @@ def build_head(
     base = np.asarray(load_base_mesh().vertices)
     mesh = load_base_mesh()
     parts: list[tuple[Part, np.ndarray | None]] = []
+    occlusion = cavity_occlusion()[:, None] ** np.array([1.0, 1.25, 1.4])
     face_part = Part(
         face[:468],
         np.asarray(mesh.triangles),
         SKIN,
         uv=face_uv(base[:468]),
+        tint=occlusion,
         canon=rest[:468],
         face=1.0,
     )
@@ -166,8 +170,9 @@ def build_head(
 
 def _concatenate(parts, atlas, iris, gaze, identity) -> HeadMesh:
     points, tris, material, cull, face, uv, tint, canon, hairable, body = ([] for _ in range(10))
+    group = []
     offset = 0
-    for part, kind in parts:
+    for index, (part, kind) in enumerate(parts):
         n = len(part.points)
         if kind == "skull":
             tris.append(part.triangles)  # already global (face indices + appended after face)
@@ -176,18 +181,20 @@ def _concatenate(parts, atlas, iris, gaze, identity) -> HeadMesh:
         t = len(part.triangles)
         points.append(part.points)
         material.append(np.full(t, part.material, np.int64))
+        group.append(np.full(t, 0 if kind == "skull" else index, np.int64))
         cull.append(np.full(t, part.cull))
         face.append(np.full(t, part.face, np.float64))
         uv.append(part.uv if part.uv is not None else np.tile([PLAIN_SKIN_UV], (n, 1)))
         tint.append(part.tint if part.tint is not None else np.ones((n, 3)))
         canon.append(part.canon if part.canon is not None else part.points)
         hairable.append(np.full(t, kind == "skull"))
-        body.append(np.full(n, part.rigid_body))
+        body.append(np.broadcast_to(np.asarray(part.body, np.float64), (n,)))
         offset += n
     return HeadMesh(
         points=np.concatenate(points),
         triangles=np.concatenate(tris),
         material=np.concatenate(material),
+        group=np.concatenate(group),
         cull=np.concatenate(cull),
         face=np.concatenate(face),
         uv=np.concatenate(uv),

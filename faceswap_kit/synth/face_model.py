@@ -204,3 +204,45 @@ def apply_expression(vertices: np.ndarray, expression: Expression) -> np.ndarray
     opened = _rotate_x(out, JAW_PIVOT, jaw_angle(e))
     out = out * (1 - jaw) + opened * jaw
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def cavity_occlusion() -> np.ndarray:
+    """Per face vertex ambient-occlusion factor in (0, 1] from the base mesh's concavity: ``(468,)``.
+
+    A vertex sitting below the average of its neighbours (along its normal) is in a crease
+    (eye socket, nostril, mouth corner, nasolabial fold) and receives less ambient light.
+    """
+    mesh = load_base_mesh()
+    points = np.asarray(mesh.vertices)[:468]
+    tris = np.asarray(mesh.triangles)
+    a, b, c = (points[tris[:, k]] for k in range(3))
+    face_normal = np.cross(b - a, c - a)
+    normal = np.zeros_like(points)
+    neighbour_sum = np.zeros_like(points)
+    count = np.zeros(len(points))
+    for k in range(3):
+        np.add.at(normal, tris[:, k], face_normal)
+        for other in range(3):
+            if other != k:
+                np.add.at(neighbour_sum, tris[:, k], points[tris[:, other]])
+                np.add.at(count, tris[:, k], 1.0)
+    normal /= np.linalg.norm(normal, axis=1, keepdims=True)
+    laplacian = neighbour_sum / count[:, None] - points
+    edge = np.linalg.norm(b - a, axis=1).mean()
+    # Normals point out of the head (towards -z at the front): a crease has neighbours "outside".
+    concave = (laplacian * normal).sum(1) / edge
+    smooth = concave.copy()
+    for _ in range(2):  # spread a little over the neighbours
+        acc, cnt = np.zeros(len(points)), np.zeros(len(points))
+        for k in range(3):
+            for other in range(3):
+                np.add.at(acc, tris[:, k], smooth[tris[:, other]])
+                np.add.at(cnt, tris[:, k], 1.0)
+        smooth = acc / cnt
+    occlusion = np.clip(1.0 - 2.5 * np.clip(smooth, 0, None), 0.55, 1.0)
+    # The open border (face oval) has neighbours on one side only: no estimate there.
+    border = np.asarray(mesh.groups["oval"])
+    near = np.isin(tris, border).any(1)
+    occlusion[np.unique(tris[near])] = 1.0
+    return occlusion

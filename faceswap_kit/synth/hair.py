@@ -65,7 +65,14 @@ def hair_parts(grid: np.ndarray, rows: int, cols: int, identity: Identity) -> li
     centre, radii = head_frame(identity)
     depth = hair_depth(grid, identity)
     lift = thickness * (0.6 + 0.4 * identity.hair_length)
-    offset = lift * _smoothstep(depth / 0.35) - 0.03
+    # Lumpy volume: a few smooth bumps around the head, deterministic in the seed.
+    rng = np.random.Generator(np.random.PCG64(identity.seed + 99))
+    angle = np.arctan2(grid[:, 0], -(grid[:, 2] - centre[2]))
+    k = rng.uniform(0, 2 * np.pi, 4)
+    lumps = 1 + 0.18 * np.sin(3 * angle + k[0]) * np.cos(2 * grid[:, 1] + k[1])
+    lumps += 0.1 * np.sin(7 * angle + k[2] + 3 * grid[:, 1])
+    top = 1 + 0.15 * _smoothstep(-(grid[:, 1] + 0.6) / 0.6)
+    offset = lift * lumps * top * _smoothstep(depth / 0.35) - 0.03
     direction = (grid - centre) / radii
     direction /= np.linalg.norm(direction, axis=1, keepdims=True)
     # The shell grows mostly upward/outward; less over the forehead so the fringe sits close.

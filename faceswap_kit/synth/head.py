@@ -39,7 +39,7 @@ class Part:
     tint: np.ndarray | None = None  # (V, 3) albedo multiplier
     canon: np.ndarray | None = None  # (V, 3) rest position (hair coverage, eye direction)
     face: float = 0.0  # counts as face (mask) when 1
-    rigid_body: bool = False  # follows the body, not the head rotation
+    body: float | np.ndarray = 0.0  # 1: follows the body, not the head rotation (per vertex)
 
 
 def head_frame(identity: Identity) -> tuple[np.ndarray, np.ndarray]:
@@ -73,7 +73,7 @@ def orient(points: np.ndarray, triangles: np.ndarray, centre: np.ndarray) -> np.
     return out
 
 
-def skull(face: np.ndarray, identity: Identity, rings: int = 10) -> Part:
+def skull(face: np.ndarray, identity: Identity, rings: int = 14) -> Part:
     """A loft from the face oval around the skull ellipsoid to a pole behind the head.
 
     The first ring is the face oval itself (indices into ``face``), so the returned part's
@@ -87,40 +87,46 @@ def skull(face: np.ndarray, identity: Identity, rings: int = 10) -> Part:
     rho0 = np.linalg.norm(q, axis=1)
     u0 = q / rho0[:, None]
     back = np.array([0.0, 0.0, 1.0])
-    omega = np.arccos(np.clip(u0 @ back, -1, 1))[:, None]
+    polar = np.arccos(np.clip(u0 @ back, -1, 1))
+    # Meridian angle around the front-back axis; spread evenly away from the face so the crown
+    # is covered by as many meridians as the sides (no facets on top of the head).
+    meridian = np.unwrap(np.arctan2(u0[:, 1], u0[:, 0]))
+    n = len(oval)
+    turn = 2 * np.pi * np.sign(meridian[-1] - meridian[0])
+    even = meridian[0] + turn * np.arange(n) / n
+    even += np.mean(meridian - even)
     # Below the cheekbones the surface tucks in under the jaw towards the neck.
     rho_mid = 1.0 - 0.3 * _smoothstep((face[oval, 1] - 0.2) / 0.8)
     ts = np.linspace(0, 1, rings + 1)[1:-1]
-    pts, uvs, canon = [], [], []
+    pts, uvs = [], []
     face_centre = np.array([0.0, 0.35])
     out_dir = base[oval, :2] - face_centre
     out_dir /= np.linalg.norm(out_dir, axis=1, keepdims=True)
     for t in ts:
-        u = (np.sin((1 - t) * omega) * u0 + np.sin(t * omega) * back) / np.sin(omega)
+        angle = meridian + (even - meridian) * _smoothstep(t / 0.45)
+        theta = polar * (1 - t)
+        u = np.stack(
+            [np.sin(theta) * np.cos(angle), np.sin(theta) * np.sin(angle), np.cos(theta)], 1
+        )
         rho = rho0 + (rho_mid - rho0) * _smoothstep(t / 0.35)
         rho = rho + (1 - rho_mid) * _smoothstep((t - 0.55) / 0.45)
         p = centre + radii * rho[:, None] * u
         pts.append(p)
         uvs.append(face_uv(np.concatenate([base[oval, :2] + out_dir * t * 1.6, 0 * p[:, :1]], 1)))
-        canon.append(p)
     pole = centre + radii * back
     points = np.concatenate(pts + [pole[None]])
-    n = len(oval)
-    # Vertex numbering: ring 0 -> face indices (negative markers resolved below), others appended.
-    grid = _grid_triangles(rings, n, closed=True)  # rings-1 ring gaps + pole handled separately
-    grid = grid[grid.max(1) < (rings) * n]
+    # Local numbering: row 0 = the face oval, rows 1..rings-1 = appended points, then the pole.
+    grid = _grid_triangles(rings, n, closed=True)
     last = (rings - 1) * n
-    fan = np.stack(
-        [last - n + np.arange(n), last - n + (np.arange(n) + 1) % n, np.full(n, last)], 1
-    )
-    tris = np.concatenate([grid[grid.max(1) < last], fan])
-    # Map: grid index k < n -> face oval vertex; k >= n -> appended point k - n (offset later).
+    idx = np.arange(n)
+    fan = np.stack([last + idx, last + (idx + 1) % n, np.full(n, rings * n)], 1)
+    tris = np.concatenate([grid, fan])
     return Part(
         points=points,
         triangles=tris,
         material=SKIN,
         uv=np.concatenate(uvs + [uvs[-1][:1]]),
-        canon=np.concatenate(canon + [pole[None]]),
+        canon=points,
     )
 
 
@@ -237,7 +243,7 @@ def ears(identity: Identity) -> list[Part]:
 def neck(identity: Identity) -> Part:
     """An elliptic cylinder from inside the head down below the collar."""
     centre, radii = head_frame(identity)
-    ys = np.array([0.3, 0.8, 1.3, 1.8, 2.3, 2.8])
+    ys = np.array([0.3, 0.8, 1.3, 1.8, 2.3, 2.8, 3.3])
     ang = np.linspace(0, 2 * np.pi, 16, endpoint=False)
     pts = np.stack(
         [
@@ -253,19 +259,22 @@ def neck(identity: Identity) -> Part:
     normal = np.cross(b - a, c - a)
     flip = (normal * ((a + b + c) / 3 - axis[tris[:, 0]])).sum(1) < 0
     tris[flip] = tris[flip][:, [0, 2, 1]]
-    shade = 0.72 + 0.28 * _smoothstep((pts[:, 1] - 1.0) / 1.2)
+    shade = 0.5 + 0.5 * _smoothstep((pts[:, 1] - 0.9) / 0.9)
     tint = shade[:, None] * np.ones((1, 3))
-    return Part(pts, tris, SKIN, tint=tint, uv=np.tile([[TEX * 0.5, TEX * 0.62]], (len(pts), 1)))
+    body = 0.85 * _smoothstep((pts[:, 1] - 1.2) / 1.2)
+    return Part(pts, tris, SKIN, tint=tint, body=body)
 
 
 def shoulders(identity: Identity) -> Part:
     """Shoulders and chest in clothing (follow the body, not the head)."""
     centre, radii = head_frame(identity)
-    xs = np.linspace(-2.8, 2.8, 17)
+    xs = np.concatenate(
+        [np.linspace(-2.8, -0.7, 7), np.linspace(-0.55, 0.55, 5), np.linspace(0.7, 2.8, 7)]
+    )
     vs = np.linspace(0.0, 1.0, 6)
-    neck_half = 0.62
-    top = 1.95 + 0.65 * _smoothstep((np.abs(xs) - neck_half) / 1.9) ** 0.7
-    top = np.where(np.abs(xs) < neck_half, 1.85 + 0.1 * (xs / neck_half) ** 2, top)
+    neck_half = 0.7
+    top = 1.6 + 0.6 * _smoothstep((np.abs(xs) - neck_half) / 1.6) ** 0.8
+    top = np.where(np.abs(xs) < neck_half, 1.6 + 0.5 * (1 - (xs / neck_half) ** 2), top)
     x, v = np.meshgrid(xs, vs, indexing="ij")
     y = top[:, None] + v * (5.0 - top[:, None])
     z = centre[2] + 0.1 - 0.75 * np.sqrt(np.clip(1 - (x / 3.0) ** 2, 0, 1)) - 0.1 * v
@@ -273,4 +282,4 @@ def shoulders(identity: Identity) -> Part:
     tris = _grid_triangles(len(vs), len(xs), closed=False)
     tris = orient(pts, tris, np.array([0.0, 3.0, centre[2] + 1.5]))
     tint = np.ones((len(pts), 3)) * (0.8 + 0.2 * np.cos(pts[:, :1] / 3.0 * np.pi / 2))
-    return Part(pts, tris, CLOTH, tint=tint, rigid_body=True)
+    return Part(pts, tris, CLOTH, tint=tint, body=1.0)

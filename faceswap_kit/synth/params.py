@@ -196,7 +196,7 @@ class Pose:
     Attributes:
         yaw: degrees, positive turns the face towards the image right. pitch: degrees, positive
             looks down. roll: degrees, positive tilts clockwise in the image.
-        scale: face size relative to the frame (1.0: eye corners ~0.2 of the frame width).
+        scale: face size relative to the frame (1.0: eye corners ~0.24 of the frame width).
         x, y: face centre offset from the frame centre, as a fraction of the frame size.
     """
 

@@ -17,8 +17,8 @@ from .raster import rasterize
 
 CAMERA_DISTANCE = 9.0
 HEAD_PIVOT = np.array([0.0, 0.6, 0.9])
-FACE_ANCHOR = np.array([0.0, 0.45, 0.0])
-EYE_SPAN = 0.21  # outer-eye-corner distance as a fraction of the frame at Pose.scale == 1
+FACE_ANCHOR = np.array([0.0, 0.3, 0.0])
+EYE_SPAN = 0.24  # outer-eye-corner distance as a fraction of the frame at Pose.scale == 1
 MIN_SIZE, MAX_SIZE = 16, 4096
 
 
@@ -199,6 +199,27 @@ def _shade(mesh: HeadMesh, normals, tri, bary, lighting: Lighting, mat) -> np.nd
     return shaded
 
 
+def _tone(image: np.ndarray) -> np.ndarray:
+    """A gentle filmic curve: lifted blacks, rolled-off highlights (less computer-graphics look)."""
+    x = np.clip(image, 0.0, 1.5)
+    return 0.015 + 0.95 * x * (1.35 - 0.45 * x)
+
+
+def _smooth_edges(image: np.ndarray, parts: np.ndarray) -> np.ndarray:
+    """Cheap anti-aliasing: soften pixels where one part of the person meets another or the
+    background (silhouettes, eyelids, lips), leaving the inside of surfaces sharp."""
+    import cv2
+
+    edge = np.zeros(parts.shape, bool)
+    edge[:, 1:] |= parts[:, 1:] != parts[:, :-1]
+    edge[:, :-1] |= parts[:, 1:] != parts[:, :-1]
+    edge[1:] |= parts[1:] != parts[:-1]
+    edge[:-1] |= parts[1:] != parts[:-1]
+    soft = cv2.GaussianBlur(image, (3, 3), 0.7)
+    image[edge] = soft[edge]
+    return image
+
+
 def _check_size(size) -> int:
     if (
         isinstance(size, bool)
@@ -265,9 +286,9 @@ def render(
     rot = rotation(pose)
     body = mesh.body[:, None]
     rotated = (mesh.points - HEAD_PIVOT) @ rot.T + HEAD_PIVOT
-    cam = np.where(body, mesh.points, rotated) - FACE_ANCHOR
+    cam = body * mesh.points + (1 - body) * rotated - FACE_ANCHOR
     normals_model = _vertex_normals(mesh.points, mesh.triangles)
-    normals = np.where(body, normals_model, normals_model @ rot.T)
+    normals = body * normals_model + (1 - body) * (normals_model @ rot.T)
     scale = pose.scale * EYE_SPAN * full
     depth = cam[:, 2] + CAMERA_DISTANCE
     persp = CAMERA_DISTANCE / depth
@@ -284,11 +305,12 @@ def render(
     tri = flat[visible]
     colours = _shade(mesh, normals, tri, bary.reshape(-1, 3)[visible], lighting, mesh.material[tri])
     image = background_image(background, full).reshape(-1, 3).astype(np.float64)
-    image[visible] = colours
+    image[visible] = _tone(colours)
     mask = np.zeros(full * full)
     mask[visible] = mesh.face[tri]
     image = image.reshape(full, full, 3).astype(np.float32)
     mask = mask.reshape(full, full).astype(np.float32)
+    image = _smooth_edges(image, np.where(ids >= 0, mesh.group[np.maximum(ids, 0)], -1))
     if supersample > 1:
         image = cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA)
         mask = cv2.resize(mask, (size, size), interpolation=cv2.INTER_AREA)
