@@ -45,23 +45,41 @@ def rasterize(
     keep = np.abs(area) > 1e-12
     if cull is not None:
         keep &= ~cull | (area < 0)
-    lo = np.floor(np.minimum(np.minimum(a, b), c) - 0.5) + 1
-    hi = np.floor(np.maximum(np.maximum(a, b), c) - 0.5)
-    lo = np.maximum(lo, 0).astype(np.int64)
-    hi = np.minimum(hi, [width - 1, height - 1]).astype(np.int64)
-    span = hi - lo + 1
-    keep &= (span[:, 0] > 0) & (span[:, 1] > 0)
+    # Rows each triangle covers (pixel centres inside its y range).
+    y_lo = np.maximum(np.floor(np.minimum(np.minimum(a[:, 1], b[:, 1]), c[:, 1]) - 0.5) + 1, 0)
+    y_hi = np.minimum(np.floor(np.maximum(np.maximum(a[:, 1], b[:, 1]), c[:, 1]) - 0.5), height - 1)
+    x_min = np.minimum(np.minimum(a[:, 0], b[:, 0]), c[:, 0])
+    x_max = np.maximum(np.maximum(a[:, 0], b[:, 0]), c[:, 0])
+    keep &= (y_hi >= y_lo) & (x_max > 0) & (x_min < width)
     tri = np.nonzero(keep)[0]
     if len(tri) == 0:
         return ids.reshape(height, width), bary_out.reshape(height, width, 3)
-    span_w, span_h = span[tri, 0], span[tri, 1]
-    counts = span_w * span_h
-    starts = np.cumsum(counts) - counts
-    owner = np.repeat(tri, counts)
-    local = np.arange(counts.sum(), dtype=np.int64) - np.repeat(starts, counts)
-    row_w = np.repeat(span_w, counts)
-    cols = lo[owner, 0] + local % row_w
-    rows = lo[owner, 1] + local // row_w
+    row_counts = (y_hi[tri] - y_lo[tri] + 1).astype(np.int64)
+    row_tri = np.repeat(tri, row_counts)
+    row_y = y_lo[row_tri] + (
+        np.arange(row_counts.sum()) - np.repeat(np.cumsum(row_counts) - row_counts, row_counts)
+    )
+    centre_y = row_y + 0.5
+    # Exact x extent of the triangle on each row, from its three edges.
+    left = np.full(len(row_tri), np.inf)
+    right = np.full(len(row_tri), -np.inf)
+    for p, q in ((a, b), (b, c), (c, a)):
+        py_, qy_ = p[row_tri, 1], q[row_tri, 1]
+        px_, qx_ = p[row_tri, 0], q[row_tri, 0]
+        lo_y, hi_y = np.minimum(py_, qy_), np.maximum(py_, qy_)
+        crosses = (centre_y >= lo_y) & (centre_y <= hi_y) & (hi_y > lo_y)
+        t = np.where(crosses, (centre_y - py_) / np.where(hi_y > lo_y, qy_ - py_, 1.0), 0.0)
+        x = px_ + t * (qx_ - px_)
+        left = np.where(crosses, np.minimum(left, x), left)
+        right = np.where(crosses, np.maximum(right, x), right)
+    col_lo = np.maximum(np.floor(left - 0.5) + 1, 0)
+    col_hi = np.minimum(np.floor(right - 0.5), width - 1)
+    counts = np.where(col_hi >= col_lo, col_hi - col_lo + 1, 0).astype(np.int64)
+    owner = np.repeat(row_tri, counts)
+    cols = np.repeat(col_lo.astype(np.int64), counts) + (
+        np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    )
+    rows = np.repeat(row_y.astype(np.int64), counts)
     px, py = cols + 0.5, rows + 0.5
     ax, ay = a[owner, 0], a[owner, 1]
     bx, by = b[owner, 0], b[owner, 1]

@@ -131,18 +131,15 @@ def _eye_albedo(direction: np.ndarray, gaze: np.ndarray, iris: tuple) -> np.ndar
 def _shade(mesh: HeadMesh, normals, tri, bary, lighting: Lighting, mat) -> np.ndarray:
     """Colour of each visible pixel: ``(M, 3)``."""
     corners = mesh.triangles[tri]  # (M, 3)
-
-    def interp(values):
-        return np.einsum("mk,mkc->mc", bary, values[corners])
-
-    n = interp(normals)
+    packed = np.concatenate([normals, mesh.uv, mesh.tint, mesh.canon], axis=1)  # (V, 11)
+    values = packed[corners[:, 0]] * bary[:, :1]
+    values += packed[corners[:, 1]] * bary[:, 1:2]
+    values += packed[corners[:, 2]] * bary[:, 2:3]
+    n, uv, tint, canon = values[:, :3], values[:, 3:5], values[:, 5:8], values[:, 8:11]
     n /= np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-12)
     two_sided = ~mesh.cull[tri]
     flip = two_sided & (n[:, 2] > 0)
     n[flip] *= -1
-    uv = interp(mesh.uv)
-    tint = interp(mesh.tint)
-    canon = interp(mesh.canon)
     albedo = _sample(mesh.atlas, uv)
     hairy = mesh.hairable[tri]
     if hairy.any():
