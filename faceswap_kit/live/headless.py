@@ -88,6 +88,7 @@ def run_headless(
     warmup: int = 3,
     source=None,
     encode: bool = True,
+    processor=None,
 ) -> HeadlessReport:
     """Run the realtime runner over ``frames`` generated frames; optionally write an mp4.
 
@@ -102,6 +103,7 @@ def run_headless(
         warmup: frames run first and not timed (detector start, allocations).
         source: any iterable of uint8 RGB frames instead of the generated person.
         encode: include JPEG encoding (what the browser transport costs).
+        processor: any ``frame -> (frame, timings)`` callable; replaces ``mode``/``model``.
 
     Returns:
         A :class:`HeadlessReport` (``.table()`` prints the per-stage timings).
@@ -111,7 +113,8 @@ def run_headless(
     from .sources import GeneratedPersonSource
 
     config = config or LiveConfig(auto_quality=False)
-    processor = make_processor(mode, model=model, seed=seed)
+    if processor is None:
+        processor = make_processor(mode, model=model, seed=seed)
     runner = RealtimeRunner(processor, config, encode=encode)
     source = source if source is not None else GeneratedPersonSource(seed=seed, size=size)
     recorder = None

@@ -120,11 +120,10 @@ class GeneratedPersonSource:
             face = _to_uint8(
                 synth.render(identity, expression=expression, pose=pose, size=side).image
             )
-            canvas = np.empty((height, width, 3), np.uint8)
-            canvas[:] = face[:1, :1]  # extend the rendered background's corner colour
             x, y = (width - side) // 2, (height - side) // 2
-            canvas[y : y + side, x : x + side] = face
-            frames.append(canvas)
+            # extend the rendered square's edges to the frame's aspect ratio
+            pad = ((y, height - side - y), (x, width - side - x), (0, 0))
+            frames.append(np.pad(face, pad, mode="edge"))
         return frames
 
     def frame(self, index: int) -> np.ndarray:
