@@ -1,5 +1,16 @@
 """Datasets of aligned faces: extraction, on-disk format, curation, loading."""
 
+from .curate import (
+    CurationResult,
+    FaceTable,
+    balance_pose,
+    curate,
+    filter_faces,
+    near_duplicates,
+    read_table,
+    remove_faces,
+    restore_faces,
+)
 from .extract import ExtractSummary, extract
 from .faceset import FaceSet
 from .format import Identity, read_manifest
@@ -7,6 +18,15 @@ from .load import load_faceset
 from .quality import sharpness
 
 __all__ = [
+    "CurationResult",
+    "FaceTable",
+    "balance_pose",
+    "curate",
+    "filter_faces",
+    "near_duplicates",
+    "read_table",
+    "remove_faces",
+    "restore_faces",
     "ExtractSummary",
     "FaceSet",
     "Identity",

@@ -144,8 +144,10 @@ def _identity(identity: Identity | dict | None, items: list[SourceItem], manifes
 
 
 def _done_faces(folder: Path) -> tuple[set[tuple[str, int]], int]:
+    """Faces already extracted (including those curation moved to ``removed/``)."""
     done, next_id = set(), 0
-    for path in face_paths(folder):
+    removed = sorted((folder / "removed").glob("[0-9]*.json"))
+    for path in face_paths(folder) + removed:
         try:
             meta = read_json(path)
             done.add((str(meta["source"]["key"]), int(meta["source"]["frame"])))
