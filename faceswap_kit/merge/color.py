@@ -146,7 +146,8 @@ def fit_quantile_map(
         bins: histogram bins over each row's weighted range.
 
     Returns:
-        An opaque tuple for :func:`apply_quantile_map` (edges, CDFs, tabulated inverse CDF).
+        ``(lo, width, edges)`` for :func:`apply_quantile_map`: the source bins' origin and width
+        (R,1) and the target value at each source bin edge (R, bins+1).
     """
     lo_s, width_s = _range(source, source_weights, bins)
     lo_t, width_t = _range(target, target_weights, bins)
@@ -160,14 +161,11 @@ def fit_quantile_map(
     hist_t = hist_t / hist_t.sum(1, keepdim=True).clamp(min=1e-12)
     cdf_s = torch.cat([zeros[:, :1], hist_s.cumsum(1)], 1)  # (R, bins+1) at bin edges
     cdf_t = torch.cat([zeros[:, :1], hist_t.cumsum(1)], 1)
-    # the target's inverse CDF, tabulated at uniform quantile levels (read later by lookup)
-    levels = 4 * bins
-    grid = torch.linspace(0, 1, levels + 1, dtype=source.dtype, device=source.device)
-    grid = grid.expand(rows, -1).contiguous()
-    j = torch.searchsorted(cdf_t, grid).clamp(1, bins)
+    # target value at the quantile of every source bin edge (inverse target CDF, linear in bins)
+    j = torch.searchsorted(cdf_t, cdf_s.contiguous()).clamp(1, bins)
     c0, c1 = cdf_t.gather(1, j - 1), cdf_t.gather(1, j)
-    inverse = (j - 1).to(source.dtype) + ((grid - c0) / (c1 - c0).clamp(min=1e-12)).clamp(0, 1)
-    return lo_s, width_s, cdf_s, hist_s, lo_t + inverse * width_t
+    position = (j - 1).to(source.dtype) + ((cdf_s - c0) / (c1 - c0).clamp(min=1e-12)).clamp(0, 1)
+    return lo_s, width_s, lo_t + position * width_t  # (R,1), (R,1), (R, bins+1)
 
 
 def _range(values: Tensor, weights: Tensor, bins: int) -> tuple[Tensor, Tensor]:
@@ -182,17 +180,12 @@ def _range(values: Tensor, weights: Tensor, bins: int) -> tuple[Tensor, Tensor]:
 
 
 def apply_quantile_map(values: Tensor, fitted: tuple[Tensor, ...]) -> Tensor:
-    """Remap (R, N) values with a map from :func:`fit_quantile_map` (O(N), no sorting)."""
-    lo, width, cdf_s, hist_s, inverse = fitted
-    bins, levels = hist_s.shape[1], inverse.shape[1] - 1
-    pos = (values - lo) / width
-    idx = pos.long().clamp(0, bins - 1)
-    frac = (pos - idx).clamp(0, 1)
-    quantile = cdf_s.gather(1, idx) + frac * hist_s.gather(1, idx)  # linear inside a bin
-    q = quantile.clamp(0, 1) * levels
-    k = q.long().clamp(0, levels - 1)
-    t = q - k
-    return torch.lerp(inverse.gather(1, k), inverse.gather(1, k + 1), t)
+    """Remap (R, N) values with a map from :func:`fit_quantile_map`: a lookup and a lerp."""
+    lo, width, edges = fitted
+    bins = edges.shape[1] - 1
+    position = ((values - lo) / width).clamp(0, bins)
+    index = position.long().clamp(max=bins - 1)
+    return torch.lerp(edges.gather(1, index), edges.gather(1, index + 1), position - index)
 
 
 def match_quantiles(
@@ -241,22 +234,33 @@ def _sliced_transfer(
     gain: float,
     sample: int,
 ) -> Tensor:
-    """Shared loop of idt and sot. directions: (steps, K, 3) unit vectors."""
+    """Shared loop of idt and sot. directions: (steps, K, 3) unit vectors.
+
+    Per direction the 1-D maps are fitted on a pixel sample; every pixel then moves by the map's
+    displacement, looked up in bin units straight from one fused projection (few full-size ops).
+    """
     b, c, h, w = source.shape
     k = directions.shape[1]
     x, ws = _flat(source, mask)
     pt, wt = _flat(target, target_mask)
     xs, ws = _subsample(x, ws, sample)  # statistics of the moving source come from a sample
     pt, wt = _subsample(pt, wt, sample)
+    x, xs = x.clone(), xs.clone()  # updated in place below: own memory, never the caller's
     ws, wt = ws.repeat_interleave(k, 0), wt.repeat_interleave(k, 0)
     for d in directions:  # d: (K, 3)
-        proj_x = (d @ x).reshape(b * k, -1)  # (B*K, N)
-        proj_s = (d @ xs).reshape(b * k, -1)
-        fitted = fit_quantile_map(proj_s, (d @ pt).reshape(b * k, -1), ws, wt)
-        shift_x = (apply_quantile_map(proj_x, fitted) - proj_x).reshape(b, k, -1)
-        shift_s = (apply_quantile_map(proj_s, fitted) - proj_s).reshape(b, k, -1)
-        x = x + gain * (d.T @ shift_x)
-        xs = xs + gain * (d.T @ shift_s)
+        proj_s = (d @ xs).reshape(b * k, -1)  # (B*K, n)
+        lo, width, edges = fit_quantile_map(proj_s, (d @ pt).reshape(b * k, -1), ws, wt)
+        bins = edges.shape[1] - 1
+        grid = lo + width * torch.arange(bins + 1, dtype=x.dtype, device=x.device)
+        shift = edges - grid  # displacement at each bin edge: (B*K, bins+1)
+        scaled = d[None] / width.view(b, k, 1)  # projection straight into bin units
+        offset = (-lo / width).view(b, k, 1)
+        back = (gain * d.T)[None].expand(b, c, k)
+        for pixels in (x, xs):
+            position = torch.baddbmm(offset, scaled, pixels).view(b * k, -1).clamp_(0, bins)
+            index = position.long().clamp_(max=bins - 1)
+            step = torch.lerp(shift.gather(1, index), shift.gather(1, index + 1), position - index)
+            pixels.baddbmm_(back, step.view(b, k, -1))
     return x.reshape(b, c, h, w).clamp(0, 1)
 
 

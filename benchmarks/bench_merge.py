@@ -1,0 +1,188 @@
+"""Merge-stage benchmark: merge time, colour-transfer time, landmark smoothing (jitter and lag).
+
+Prints markdown tables with the peers' figures of DESIGN.md section 6 beside ours. Timings are
+medians of many runs; the machine is shared, so repeat and read ratios rather than absolutes.
+
+    python benchmarks/bench_merge.py [--repeats 30] [--threads N] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import platform
+import statistics
+import time
+
+import torch
+
+# DESIGN.md section 6: peers measured on this 2-core machine class
+PEER_MERGE = {"DeepFaceLive (CPU merge)": 13.8, "DeepFaceLab merger (rct)": 22.0}
+PEER_COLOR = {"rct": 4.5, "lct": 3.5, "mkl": 7.0, "idt": 262.0, "sot": 394.0}
+AIM_COLOR = {"rct": 4.5, "lct": 3.5, "mkl": 7.0, "idt": 26.2, "sot": 39.4}
+
+
+def median_ms(fn, repeats: int, warmup: int = 3) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def merge_inputs(face_px: int = 224):
+    """A 640x480 frame with a 224 px face crop (rotated 10 degrees) and a hull-like mask."""
+    g = torch.Generator().manual_seed(0)
+    frame = torch.rand(1, 3, 480, 640, generator=g)
+    face = torch.rand(1, 3, face_px, face_px, generator=g)
+    yy, xx = torch.meshgrid(torch.arange(face_px), torch.arange(face_px), indexing="ij")
+    c = (face_px - 1) / 2
+    mask = ((xx - c) / (0.38 * face_px)) ** 2 + ((yy - c * 1.05) / (0.45 * face_px)) ** 2 <= 1
+    mask = mask.float()[None, None]
+    angle, scale = math.radians(10), face_px / 260
+    matrix = torch.tensor(
+        [[scale * math.cos(angle), -scale * math.sin(angle), 0.0],
+         [scale * math.sin(angle), scale * math.cos(angle), 0.0]]
+    )  # fmt: skip
+    centre = torch.tensor([320.0, 240.0])
+    matrix[:, 2] = torch.tensor([c, c]) - matrix[:, :2] @ centre
+    return frame, face, mask, matrix[None]
+
+
+def bench_merge(repeats: int) -> list[tuple[str, float]]:
+    from faceswap_kit.merge import MergeConfig, merge_face
+
+    frame, face, mask, matrix = merge_inputs()
+    rows = []
+    for label, config in (
+        ("rct, erode 5, blur 25, feather", MergeConfig(color="rct", erode=5, blur=25)),
+        ("no colour, erode 5, blur 25, feather", MergeConfig(color="none", erode=5, blur=25)),
+        ("rct, erode 5, blur 25, seamless", MergeConfig(color="rct", erode=5, blur=25, blend="seamless")),
+        ("default config", MergeConfig.default()),
+    ):  # fmt: skip
+        with torch.inference_mode():
+            rows.append(
+                (
+                    label,
+                    median_ms(lambda c=config: merge_face(frame, face, mask, matrix, c), repeats),
+                )
+            )
+    return rows
+
+
+def bench_color(repeats: int) -> list[tuple[str, float]]:
+    from faceswap_kit.merge.color import transfer_color
+
+    g = torch.Generator().manual_seed(1)
+    source = torch.rand(1, 3, 256, 256, generator=g) * 0.6 + 0.2
+    target = (torch.rand(1, 3, 256, 256, generator=g) ** 2) * 0.8 + 0.1
+    rows = []
+    for mode in ("rct", "lct", "mkl", "idt", "sot"):
+        with torch.inference_mode():
+            rows.append(
+                (mode, median_ms(lambda m=mode: transfer_color(source, target, m), repeats))
+            )
+    return rows
+
+
+def _detect_clip(frames, detector) -> torch.Tensor:
+    points = []
+    for image in frames:
+        faces = detector(image)
+        if not faces:
+            return torch.empty(0)
+        points.append(torch.from_numpy(faces[0].landmarks[:468]))
+    return torch.stack(points)
+
+
+def _to_uint8(render) -> np.ndarray:  # noqa: F821
+    return (render.image[0].permute(1, 2, 0).numpy() * 255 + 0.5).clip(0, 255).astype("uint8")
+
+
+def bench_smoothing(frames: int = 60, size: int = 256) -> dict[str, float]:
+    """Jitter on a still head (camera noise only) and lag on a fast head move, mediapipe landmarks."""
+    import numpy as np
+
+    from faceswap_kit.detect import MediaPipeDetector
+    from faceswap_kit.smoothing import OneEuroConfig, jitter, lag_frames, smooth_sequence
+    from faceswap_kit.synth import Identity, Pose, render
+
+    fps = 30.0
+    person = Identity.from_seed(11)
+    still = render(person, pose=Pose(yaw=8.0), size=size)
+    rng = np.random.default_rng(0)
+    base = _to_uint8(still).astype(np.float32)
+    noisy = [
+        np.clip(base + rng.normal(0, 3.0, base.shape), 0, 255).astype(np.uint8)
+        for _ in range(frames)
+    ]
+    with MediaPipeDetector(mode="video") as detector:
+        raw_still = _detect_clip(noisy, detector)
+    config = OneEuroConfig.default()
+    smooth_still = smooth_sequence(raw_still, fps, config.min_cutoff, config.beta, config.d_cutoff)
+    eye = float((still.landmarks[0, 263] - still.landmarks[0, 33]).norm())
+    # fast motion: the head sweeps 0.4 of the frame and back in one second (~3 px/frame at 256 px)
+    t = np.arange(frames) / fps
+    xs = 0.2 * np.sin(2 * np.pi * 1.0 * t)
+    moving = [render(person, pose=Pose(yaw=8.0, x=float(x)), size=size) for x in xs]
+    with MediaPipeDetector(mode="video") as detector:
+        raw_move = _detect_clip([_to_uint8(r) for r in moving], detector)
+    smooth_move = smooth_sequence(raw_move, fps, config.min_cutoff, config.beta, config.d_cutoff)
+    return {
+        "eye_px": eye,
+        "jitter_raw": jitter(raw_still[10:]),
+        "jitter_smooth": jitter(smooth_still[10:]),
+        "lag_frames": lag_frames(raw_move, smooth_move),
+        "move_err_raw": float((raw_move - smooth_move).norm(dim=-1).mean()),
+        "speed_px_per_frame": float(np.abs(np.diff(xs)).max() * size),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch threads (default: torch's)"
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, no smoothing section")
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    repeats = 5 if args.quick else args.repeats
+    print(f"machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} torch "
+          f"threads, torch {torch.__version__}; medians of {repeats} runs (shared machine: noisy)\n")  # fmt: skip
+
+    print("## Merge one 640x480 frame, 224 px face\n")
+    print("| work | ours (ms) | DeepFaceLive (ms) | DeepFaceLab (ms) | aim (ms) |")
+    print("|---|---|---|---|---|")
+    for label, ms in bench_merge(repeats):
+        print(f"| {label} | {ms:.1f} | 13.8 | 22.0 | 7 |")
+
+    print("\n## Colour transfer, 256x256 pair\n")
+    print("| mode | ours (ms) | DeepFaceLab (ms) | speed-up | aim (ms) |")
+    print("|---|---|---|---|---|")
+    for mode, ms in bench_color(repeats):
+        print(f"| {mode} | {ms:.2f} | {PEER_COLOR[mode]:.1f} | {PEER_COLOR[mode] / ms:.1f}x | "
+              f"<= {AIM_COLOR[mode]:.1f} |")  # fmt: skip
+
+    if not args.quick:
+        s = bench_smoothing()
+        print("\n## Landmark smoothing (One-Euro, defaults), mediapipe on generated clips\n")
+        print("| figure | raw | smoothed |")
+        print("|---|---|---|")
+        print(f"| jitter, still head + camera noise (px, mean per-point std) | {s['jitter_raw']:.3f} | "
+              f"{s['jitter_smooth']:.3f} |")  # fmt: skip
+        print(f"| same, % of eye-corner distance ({s['eye_px']:.0f} px) | "
+              f"{100 * s['jitter_raw'] / s['eye_px']:.2f} | {100 * s['jitter_smooth'] / s['eye_px']:.2f} |")  # fmt: skip
+        print(f"| lag on fast motion ({s['speed_px_per_frame']:.1f} px/frame peak), frames | 0 | "
+              f"{s['lag_frames']} |")  # fmt: skip
+        print(
+            f"| mean distance smoothed vs raw during the move (px) | - | {s['move_err_raw']:.2f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
