@@ -185,7 +185,7 @@ def mouth(face: np.ndarray, expression: Expression) -> list[Part]:
     cavity = Part(points, tris, MOUTH, cull=False, tint=tint, face=1.0)
     parts = [cavity]
     # Teeth: arcs just behind the lips; lower row follows the jaw.
-    xs = np.linspace(-0.27, 0.27, 13)
+    xs = np.linspace(-0.23, 0.23, 13)
     lip_y = face[13, 1]
     lip_z = min(face[13, 2], face[14, 2])
     depth = lip_z + 0.09 + 0.55 * xs**2
@@ -200,7 +200,10 @@ def mouth(face: np.ndarray, expression: Expression) -> list[Part]:
             pts = _rotate_x(pts, JAW_PIVOT, jaw_angle(expression) - jaw_angle(Expression()))
         tris = _grid_triangles(2, len(xs), closed=False)
         uv = np.stack([np.tile(xs, 2), np.repeat([0.0, 1.0], len(xs))], 1)
-        parts.append(Part(pts, tris, TEETH, cull=False, uv=uv, face=1.0))
+        shade = (1 - 0.75 * _smoothstep((np.abs(pts[:, 0]) - 0.08) / 0.15))[:, None]
+        parts.append(
+            Part(pts, tris, TEETH, cull=False, uv=uv, tint=shade * np.ones((1, 3)), face=1.0)
+        )
     return parts
 
 

@@ -109,8 +109,12 @@ class Identity:
         light = np.array([0.93, 0.76, 0.66])
         dark = np.array([0.36, 0.22, 0.15])
         skin = light * (1 - tone) + dark * tone
-        skin = skin * (1 + rng.normal(0, 0.03, 3)) + np.array([0.0, 0.02, -0.01]) * rng.normal()
-        lips = skin * np.array([0.86, 0.62, 0.64]) + rng.normal(0, 0.02, 3)
+        # Natural hue range: red > green > blue, warmer (yellow) or pinker (red) undertones.
+        undertone = rng.uniform(-1, 1)
+        skin = skin * np.array([1.0, 1.0 + 0.025 * undertone, 1.0 - 0.05 * undertone])
+        skin = skin * rng.uniform(0.97, 1.03)
+        lips = skin * np.array([0.86, 0.62, 0.64]) * (1 - 0.25 * tone) + rng.normal(0, 0.02, 3)
+        lips = lips + np.array([0.0, -0.01, 0.02]) * tone
         iris_palette = np.array(
             [[0.30, 0.18, 0.08], [0.18, 0.10, 0.05], [0.35, 0.45, 0.60], [0.30, 0.42, 0.28],
              [0.45, 0.35, 0.20], [0.22, 0.30, 0.45]]

@@ -117,7 +117,7 @@ def _eye_albedo(direction: np.ndarray, gaze: np.ndarray, iris: tuple) -> np.ndar
     iris_rgb = np.asarray(iris)[None] * streak[:, None]
     limbus = np.exp(-(((angle - iris_r) / 0.05) ** 2))[:, None]
     iris_rgb *= 1 - 0.55 * limbus
-    sclera = np.array([0.90, 0.87, 0.84]) * (1 - 0.15 * np.clip(angle - 0.8, 0, 1))[:, None]
+    sclera = np.array([0.80, 0.76, 0.72]) * (1 - 0.25 * np.clip(angle - 0.7, 0, 1))[:, None]
     sclera = sclera + np.array([0.04, -0.03, -0.03]) * np.clip(angle - 0.9, 0, 1)[:, None]
     in_iris = np.clip((iris_r - angle) / 0.04 + 0.5, 0, 1)[:, None]
     in_pupil = np.clip((pupil_r - angle) / 0.03 + 0.5, 0, 1)[:, None]
@@ -125,7 +125,7 @@ def _eye_albedo(direction: np.ndarray, gaze: np.ndarray, iris: tuple) -> np.ndar
     out = out * (1 - in_pupil) + 0.02 * in_pupil
     # Shadow of the upper lid on the top of the eyeball.
     lid = np.clip((-d[:, 1] - 0.1) / 0.5, 0, 1)[:, None]
-    return out * (1 - 0.45 * lid)
+    return out * (1 - 0.55 * lid)
 
 
 def _shade(mesh: HeadMesh, normals, tri, bary, lighting: Lighting, mat) -> np.ndarray:
@@ -202,6 +202,15 @@ def _tone(image: np.ndarray) -> np.ndarray:
     return 0.015 + 0.95 * x * (1.35 - 0.45 * x)
 
 
+@functools.lru_cache(maxsize=8)
+def _grain(size: int) -> np.ndarray:
+    """Fixed, faint sensor noise ``(size, size, 1)`` (same for every frame: no flicker)."""
+    rng = np.random.Generator(np.random.PCG64(2024))
+    noise = rng.normal(0.0, 0.01, (size, size, 1)).astype(np.float32)
+    noise.setflags(write=False)
+    return noise
+
+
 def _smooth_edges(image: np.ndarray, parts: np.ndarray) -> np.ndarray:
     """Cheap anti-aliasing: soften pixels where one part of the person meets another or the
     background (silhouettes, eyelids, lips), leaving the inside of surfaces sharp."""
@@ -247,6 +256,7 @@ def render(
     *,
     supersample: int = 1,
     face_source: Identity | None = None,
+    grain: bool = True,
 ) -> Render:
     """Render ``identity`` with an expression, pose, lighting and background.
 
@@ -256,6 +266,7 @@ def render(
         size: output side in pixels (square), 16..4096.
         supersample: render at this many times the size and average down (1 = fastest).
         face_source: render this identity's inner face inside ``identity``'s head (ideal swap).
+        grain: add faint fixed sensor noise (looks less computer-made; same in every frame).
 
     Returns:
         A :class:`Render`: image ``(1,3,S,S)``, landmarks ``(1,468,2)``, mask ``(1,1,S,S)``.
@@ -308,6 +319,8 @@ def render(
     image = image.reshape(full, full, 3).astype(np.float32)
     mask = mask.reshape(full, full).astype(np.float32)
     image = _smooth_edges(image, np.where(ids >= 0, mesh.group[np.maximum(ids, 0)], -1))
+    if grain:
+        image = image + _grain(full)
     if supersample > 1:
         image = cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA)
         mask = cv2.resize(mask, (size, size), interpolation=cv2.INTER_AREA)

@@ -81,24 +81,24 @@ def texture_atlas(identity: Identity) -> np.ndarray:
     face *= 1 - (0.10 + 0.15 * identity.wrinkles) * lines[..., None]
     # Freckles and stubble: dark speckles in their regions.
     if identity.freckles > 0.02:
-        count = int(400 * identity.freckles)
+        count = int(260 * identity.freckles)
         centres = rng.normal(0, 1, (count, 2)) * np.array([0.28, 0.12]) + np.array([0.0, 0.3])
         centres[:, 0] += np.sign(centres[:, 0]) * 0.1
         dots = np.zeros((TEX, TEX), np.float32)
         for (u, v), r in zip(_uv(centres), rng.uniform(0.6, 1.4, count), strict=True):
             cv2.circle(dots, (int(u * 4), int(v * 4)), int(r * 4), 1.0, -1, cv2.LINE_AA, shift=2)
         dots = cv2.GaussianBlur(dots, (0, 0), 0.6)
-        face *= 1 - 0.3 * dots[..., None] * np.array([0.8, 1.0, 1.15], np.float32)
+        face *= 1 - 0.2 * dots[..., None] * np.array([0.8, 1.0, 1.15], np.float32)
     if identity.stubble > 0.02:
         region = _polygon_mask(
             np.array([(-0.62, 0.5), (-0.3, 0.52), (0, 0.55), (0.3, 0.52), (0.62, 0.5), (0.7, 0.9),
                       (0.4, 1.35), (0.0, 1.45), (-0.4, 1.35), (-0.7, 0.9)]), 6.0)  # fmt: skip
         region *= 1 - _polygon_mask(base[g["lips_outer"], :2], 1.0)
-        speck = (rng.uniform(0, 1, (TEX, TEX)) < 0.45).astype(np.float32)
-        speck = cv2.GaussianBlur(speck, (0, 0), 0.5)
-        amount = identity.stubble * region * (0.5 + 0.5 * speck)
-        hair = np.asarray(identity.hair, np.float32) * 0.6
-        face = face * (1 - 0.6 * amount[..., None]) + hair * 0.6 * amount[..., None]
+        speck = (rng.uniform(0, 1, (TEX, TEX)) < 0.35).astype(np.float32)
+        speck = cv2.GaussianBlur(speck, (0, 0), 0.4)
+        amount = 0.45 * identity.stubble * region * (0.35 + 0.65 * speck)
+        hair = np.asarray(identity.hair, np.float32) * 0.35 + 0.02
+        face = face * (1 - amount[..., None]) + hair * amount[..., None]
     # Lips.
     lips = _polygon_mask(base[g["lips_outer"], :2], 1.0)
     lip_lines = 1 + 0.08 * cv2.GaussianBlur(
