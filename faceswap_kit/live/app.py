@@ -61,7 +61,11 @@ class LiveSwap:
         self.mode, self.seed, self.fallback = mode, seed, fallback
         self.processor = processor or make_processor(mode, model=model, seed=seed)
         self.widget = CameraWidget(
-            max_in_flight=max_in_flight, width=width, height=height, quality=quality
+            source="browser" if source == "browser" else "kernel",
+            max_in_flight=max_in_flight,
+            width=width,
+            height=height,
+            quality=quality,
         )
         self.runner = RealtimeRunner(
             self.processor, config or LiveConfig(), on_result=self._on_result, on_drop=self._drop
@@ -109,9 +113,11 @@ class LiveSwap:
                 "does not exist instead"
             )
             log.warning(note)
-            self.use_source(self.fallback, seed=self.seed) if self.fallback == "generated" else (
+            if self.fallback == "generated":
+                size = (self.widget.width, self.widget.height)
+                self.use_source("generated", seed=self.seed, size=size)
+            else:
                 self.use_source(self.fallback)
-            )
             self.widget.message = note
 
     # run --------------------------------------------------------------------------------------

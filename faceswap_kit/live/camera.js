@@ -200,11 +200,15 @@ function render({ model, el }) {
     counts.received += 1;
     const blob = new Blob([buffers[0]], { type: msg.mime || "image/jpeg" });
     createImageBitmap(blob).then((bitmap) => {
-      if (canvas.width !== bitmap.width || canvas.height !== bitmap.height) {
-        canvas.width = bitmap.width;
-        canvas.height = bitmap.height;
+      // keep the displayed height when the kernel steps quality down (smaller frames);
+      // the width follows the frame's aspect (side-by-side doubles it)
+      const height = model.get("height");
+      const width = Math.round((bitmap.width * height) / bitmap.height);
+      if (canvas.width !== width || canvas.height !== height) {
+        canvas.width = width;
+        canvas.height = height;
       }
-      ctx.drawImage(bitmap, 0, 0);
+      ctx.drawImage(bitmap, 0, 0, width, height);
       bitmap.close();
       root.dataset.drawn = String(counts.received);
     });

@@ -113,7 +113,7 @@ def test_live_swap_answers_each_browser_frame_with_a_labelled_processed_jpeg():
 
 
 def test_no_browser_camera_falls_back_to_a_generated_person_and_says_so():
-    live = LiveSwap(mode="passthrough", config=LiveConfig(hud=False))
+    live = LiveSwap(mode="passthrough", config=LiveConfig(hud=False), width=160, height=120)
     sent = Recorder(live.widget)
     live.start()
     try:
@@ -125,13 +125,18 @@ def test_no_browser_camera_falls_back_to_a_generated_person_and_says_so():
         live.stop()
     frames = [(c, b) for c, b in sent.messages if c["type"] == "frame"]
     assert len(frames) >= 2 and all(c["id"] is None for c, _ in frames)
-    assert decode_jpeg(frames[0][1][0]).shape == (480, 640, 3)
+    assert decode_jpeg(frames[0][1][0]).shape == (120, 160, 3)
 
 
 def test_snapshot_and_recording_keep_the_labelled_output(tmp_path):
     from faceswap_kit.io.video import VideoReader
 
-    live = LiveSwap(mode="passthrough", source="generated", config=LiveConfig(hud=False))
+    live = LiveSwap(
+        mode="passthrough",
+        source="generated",
+        source_options={"size": (160, 120)},
+        config=LiveConfig(hud=False),
+    )
     Recorder(live.widget)
     with pytest.raises(WidgetError):
         live.snapshot(tmp_path / "none.png")
@@ -144,5 +149,34 @@ def test_snapshot_and_recording_keep_the_labelled_output(tmp_path):
     snap = live.snapshot(tmp_path / "snap.png")
     assert snap.exists()
     frames = list(VideoReader(tmp_path / "clip.mp4"))
-    assert len(frames) >= 4 and frames[0].shape == (480, 640, 3)
-    assert frames[0][-20:, -120:].max() > 200
+    assert len(frames) >= 4 and frames[0].shape == (120, 160, 3)
+    assert frames[0][-15:, -80:].max() > 200
+
+
+def test_the_control_panel_writes_its_settings_into_the_runner_and_the_processor():
+    from faceswap_kit.live.controls import build_controls
+
+    live = LiveSwap(mode="warp2d", source="generated")
+    panel = build_controls(live, models_root="no-such-folder")
+    controls = {
+        getattr(child, "description", ""): child
+        for box in panel.children
+        for child in (box.children if hasattr(box, "children") else [box])
+    }
+    controls["mirror"].value = True
+    controls["side by side"].value = True
+    controls["AI-generated label"].value = False
+    controls["opacity"].value = 0.5
+    controls["colour"].value = "none"
+    controls["show landmarks"].value = True
+    config = live.runner.config
+    assert config.mirror and config.side_by_side and not config.label
+    processor = live.runner.process
+    assert processor.opacity == 0.5 and processor.color_transfer is False
+    assert processor.show_landmarks
+    assert live.widget.source == "kernel"
+    controls["source"].value = "browser"
+    assert live.widget.source == "browser" and live.source_kind == "browser"
+    controls["record my dataset"].click()  # consent box not ticked: refused, and said so
+    assert live.dataset_recorder is None
+    assert "consent" in panel.children[-1].value
