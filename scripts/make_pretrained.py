@@ -37,9 +37,13 @@ def main() -> None:
     parser.add_argument("--score-every", type=float, default=1.5, help="minutes between scores")
     parser.add_argument("--out", default=None, help="export folder (default models/<name>)")
     parser.add_argument("--work", default=None, help="training folder (default: a temp folder)")
+    parser.add_argument(
+        "--threads", type=int, default=1,
+        help="torch CPU threads (1 is fastest on a shared 2-core machine: no spin-waiting)",
+    )  # fmt: skip
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    torch.set_num_threads(max(1, torch.get_num_threads()))
+    torch.set_num_threads(args.threads)
 
     name = f"synth-{args.seed_a}-{args.seed_b}-df-{args.preset}"
     out = Path(args.out or Path(__file__).resolve().parents[1] / "models" / name)
