@@ -15,6 +15,7 @@ from .head import (
     TEX,
     Part,
     ears,
+    eye_socket,
     eyeball,
     face_uv,
     head_frame,
@@ -157,8 +158,9 @@ def build_head(
     for part in hair_parts(grid, rows, n_oval, identity):
         parts.append((part, None))
     for side in ("left", "right"):
-        eye, _ = eyeball(face, mesh.groups[f"eye_{side}"])
+        eye, eye_centre = eyeball(face, mesh.groups[f"eye_{side}"])
         parts.append((eye, None))
+        parts.append((eye_socket(face, mesh.groups[f"eye_{side}"], eye_centre), None))
     for part in mouth(face, expression):
         parts.append((part, None))
     for part in ears(identity):

@@ -156,6 +156,27 @@ def eyeball(face: np.ndarray, loop: np.ndarray, radius: float = 0.165) -> tuple[
     return part, centre
 
 
+def eye_socket(face: np.ndarray, loop: np.ndarray, centre: np.ndarray) -> Part:
+    """A pinkish backing behind one eye opening (seen at the corners: the caruncle)."""
+    rim = face[loop]
+    n = len(rim)
+    inner = centre + (rim - centre) * 0.6
+    inner[:, 2] = centre[2] + 0.02
+    back = centre + np.array([0.0, 0.0, 0.1])
+    points = np.concatenate([rim, inner, back[None]])
+    idx = np.arange(n)
+    nxt = (idx + 1) % n
+    tris = np.concatenate(
+        [
+            np.stack([idx, nxt, n + nxt], 1),
+            np.stack([idx, n + nxt, n + idx], 1),
+            np.stack([n + idx, n + nxt, np.full(n, 2 * n)], 1),
+        ]
+    )
+    tint = np.tile([[0.62, 0.36, 0.36]], (2 * n + 1, 1))
+    return Part(points, tris, MOUTH, cull=False, tint=tint, face=1.0)
+
+
 def mouth(face: np.ndarray, expression: Expression) -> list[Part]:
     """Mouth cavity behind the inner lips, upper and lower teeth rows."""
     mesh = load_base_mesh()
@@ -163,8 +184,8 @@ def mouth(face: np.ndarray, expression: Expression) -> list[Part]:
     rim = face[loop]
     centre = rim.mean(0)
     n = len(loop)
-    ring1 = centre + (rim - centre) * np.array([0.8, 0.9, 1.0]) + np.array([0.0, 0.02, 0.14])
-    bottom = centre + np.array([0.0, 0.05, 0.45])
+    ring1 = centre + (rim - centre) * np.array([0.85, 1.15, 1.0]) + np.array([0.0, 0.03, 0.12])
+    bottom = centre + np.array([0.0, 0.08, 0.32])
     points = np.concatenate([rim, ring1, bottom[None]])
     idx = np.arange(n)
     nxt = (idx + 1) % n
@@ -250,7 +271,9 @@ def neck(identity: Identity) -> Part:
     ang = np.linspace(0, 2 * np.pi, 16, endpoint=False)
     pts = np.stack(
         [
-            np.tile(0.6 * radii[0] / 0.86 * np.cos(ang), len(ys)),
+            np.outer(0.56 + 0.08 * _smoothstep((ys - 0.8) / 1.5), np.cos(ang)).reshape(-1)
+            * radii[0]
+            / 0.86,
             np.repeat(ys, len(ang)),
             np.tile(centre[2] + 0.05 + 0.5 * np.sin(ang), len(ys)),
         ],
@@ -276,8 +299,8 @@ def shoulders(identity: Identity) -> Part:
     )
     vs = np.linspace(0.0, 1.0, 6)
     neck_half = 0.7
-    top = 1.6 + 0.6 * _smoothstep((np.abs(xs) - neck_half) / 1.6) ** 0.8
-    top = np.where(np.abs(xs) < neck_half, 1.6 + 0.5 * (1 - (xs / neck_half) ** 2), top)
+    top = 1.5 + 0.6 * _smoothstep((np.abs(xs) - neck_half) / 1.6) ** 0.8
+    top = np.where(np.abs(xs) < neck_half, 1.5 + 0.45 * (1 - (xs / neck_half) ** 2), top)
     x, v = np.meshgrid(xs, vs, indexing="ij")
     y = top[:, None] + v * (5.0 - top[:, None])
     z = centre[2] + 0.1 - 0.75 * np.sqrt(np.clip(1 - (x / 3.0) ** 2, 0, 1)) - 0.1 * v
