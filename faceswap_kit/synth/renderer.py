@@ -15,7 +15,7 @@ from .head import CLOTH, EYE, HAIR, MOUTH, SKIN, TEETH
 from .params import Background, Expression, Identity, Lighting, Pose
 from .raster import rasterize
 
-CAMERA_DISTANCE = 9.0
+CAMERA_DISTANCE = 14.0
 HEAD_PIVOT = np.array([0.0, 0.6, 0.9])
 FACE_ANCHOR = np.array([0.0, 0.3, 0.0])
 EYE_SPAN = 0.24  # outer-eye-corner distance as a fraction of the frame at Pose.scale == 1

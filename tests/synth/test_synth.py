@@ -150,3 +150,17 @@ def test_background_and_lighting_are_parameters():
         identity, background=Background((1, 0, 0), (1, 0, 0), blobs=0), size=64, grain=False
     )
     assert red.image[0, :, 1, 1].tolist() == pytest.approx([1.0, 0.0, 0.0], abs=0.02)
+
+
+def test_face_mask_has_no_holes():
+    import cv2
+
+    for seed in range(6):
+        scene = Scene.random(seed)
+        out = render(Identity.from_seed(seed), scene.expression, scene.pose, scene.lighting,
+                     scene.background, 128)  # fmt: skip
+        mask = out.mask[0, 0].numpy().astype(np.uint8)
+        filled = mask.copy()
+        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+        cv2.drawContours(filled, contours, -1, 1, -1)
+        assert len(contours) == 1 and (filled != mask).sum() == 0, seed
