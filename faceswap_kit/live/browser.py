@@ -120,6 +120,22 @@ def jupyter_lab(root: str | os.PathLike, timeout: float = 60.0) -> Iterator[LabS
             process.wait(5)
 
 
+def write_y4m(path: str | os.PathLike, frames, fps: int = 30) -> pathlib.Path:
+    """Write uint8 RGB frames as a Y4M (YUV 4:2:0) file: Chromium's fake camera can play it
+    (``--use-file-for-fake-video-capture``), so the browser sees a face, e.g. a generated person."""
+    import cv2
+
+    path = pathlib.Path(path)
+    with open(path, "wb") as handle:
+        for index, frame in enumerate(frames):
+            height, width = frame.shape[:2]
+            if index == 0:
+                handle.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+            handle.write(b"FRAME\n")
+            handle.write(cv2.cvtColor(frame, cv2.COLOR_RGB2YUV_I420).tobytes())
+    return path
+
+
 def write_notebook(path: str | os.PathLike, code: str) -> pathlib.Path:
     """A one-code-cell notebook using the ``python3`` kernel."""
     import nbformat
@@ -144,17 +160,23 @@ def run_widget_page(
     until_status: tuple[str, ...] = ("no-camera", "denied", "unsupported", "error"),
     timeout: float = 60.0,
     camera_fps: int = 30,
+    camera_file: str | os.PathLike | None = None,
+    screenshot: str | os.PathLike | None = None,
 ) -> dict:
     """Open ``notebook`` in Chromium, run its cell, and watch the camera widget.
 
     Returns once the widget has drawn ``until_frames`` processed frames, or reached one of
     ``until_status``, with ``status``, ``error``, ``message``, ``drawn``, ``stats`` (the widget's
     browser-side measurements) and ``pixel`` (RGBA at the canvas centre). ``camera_fps`` is the
-    fake camera's frame rate (Chromium's default is 20).
+    fake camera's frame rate (Chromium's default is 20); ``camera_file`` a Y4M file the fake
+    camera plays instead of its test pattern (see :func:`write_y4m`); ``screenshot`` a PNG path
+    for a picture of the widget at the end.
     """
     from playwright.sync_api import sync_playwright
 
     flags = list(BASE_FLAGS) + ([f"{FAKE_CAMERA_FLAG}=fps={camera_fps}"] if camera else [])
+    if camera and camera_file is not None:
+        flags.append(f"--use-file-for-fake-video-capture={camera_file}")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=find_chromium(), args=flags, headless=True
@@ -178,6 +200,8 @@ def run_widget_page(
                     )
                 page.wait_for_timeout(100)
             page.wait_for_timeout(1100)  # one more stats report from the widget
+            if screenshot is not None:
+                widget.screenshot(path=str(screenshot))
             return _widget_state(widget)
         finally:
             browser.close()

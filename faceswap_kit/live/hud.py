@@ -61,8 +61,8 @@ def draw_hud(frame: np.ndarray, lines: Sequence[str]) -> np.ndarray:
         return frame
     height, width = frame.shape[:2]
     scale = max(0.35, min(width, height) / 1000.0)
-    line_h = int(22 * scale / 0.5)
-    box_w = min(width, int(max(len(line) for line in lines) * 11 * scale / 0.5) + 8)
+    line_h = int(19 * scale / 0.5)
+    box_w = min(width, int(max(len(line) for line in lines) * 10.5 * scale / 0.5) + 8)
     box_h = min(height, line_h * len(lines) + 8)
     region = frame[:box_h, :box_w]
     region[:] = (region.astype(np.uint16) * 2 // 5).astype(np.uint8)

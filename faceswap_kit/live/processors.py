@@ -40,6 +40,9 @@ class Warp2DProcessor:
         color_transfer, feather, opacity: see :func:`faceswap_kit.warp2d.warp2d_swap`.
         show_landmarks: draw the tracked landmarks.
         show_mask: tint the blend mask.
+        smoothing: ``faceswap_kit.smoothing.OneEuroConfig`` for the tracked landmarks (less
+            jitter), ``"default"`` for its defaults, or None for raw landmarks.
+        fps: nominal frame rate of the stream (for the smoothing filter).
     """
 
     def __init__(
@@ -52,6 +55,8 @@ class Warp2DProcessor:
         opacity: float = 1.0,
         show_landmarks: bool = False,
         show_mask: bool = False,
+        smoothing="default",
+        fps: float = 30.0,
     ) -> None:
         if source_image.ndim != 3 or source_image.shape[2] != 3 or source_image.dtype != np.uint8:
             raise InputError(
@@ -80,6 +85,13 @@ class Warp2DProcessor:
         self.show_mask = show_mask
         self.face_found = False
         self.last_landmarks: np.ndarray | None = None
+        self._filter = None
+        self._last_shape: tuple[int, ...] | None = None
+        if smoothing is not None:
+            from ..smoothing import OneEuroConfig, OneEuroFilter
+
+            config = OneEuroConfig.default() if smoothing == "default" else smoothing
+            self._filter = OneEuroFilter.from_config(config, fps=fps)
 
     def __call__(self, frame: np.ndarray) -> tuple[np.ndarray, dict[str, float]]:
         timings: dict[str, float] = {}
@@ -88,8 +100,16 @@ class Warp2DProcessor:
         self.face_found = bool(faces)
         if not faces:
             self.last_landmarks = None
+            if self._filter is not None:
+                self._filter.reset()
             return frame, timings
         landmarks = np.asarray(faces[0].landmarks, np.float32)[:MEDIAPIPE_POINTS]
+        if self._filter is not None:
+            if frame.shape != self._last_shape:  # a quality step changed the pixel scale
+                self._filter.reset()
+            self._last_shape = frame.shape
+            with timed(timings, "detect"):
+                landmarks = self._filter(torch.from_numpy(landmarks)).numpy()
         self.last_landmarks = landmarks
         height, width = frame.shape[:2]
         with timed(timings, "align"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import InputError
 
-DEFAULT_SCALES = (1.0, 0.75, 0.5, 0.35)
+DEFAULT_SCALES = (1.0, 0.75, 0.5)
 
 
 class QualityController:

@@ -132,6 +132,7 @@ class RealtimeRunner:
             frame = item if isinstance(item, np.ndarray) else decode_jpeg(item)
             if config.mirror:
                 frame = frame[:, ::-1]
+            full_size = (frame.shape[1], frame.shape[0])
             scale = self.quality.scale if config.auto_quality else 1.0
             if scale < 1.0:
                 size = (max(16, int(frame.shape[1] * scale)), max(16, int(frame.shape[0] * scale)))
@@ -142,11 +143,16 @@ class RealtimeRunner:
         for name, value in stage_ms.items():
             timings[name] = timings.get(name, 0.0) + float(value)
         with timed(timings, "overlay"):
+            if (output.shape[1], output.shape[0]) != full_size:
+                # back to the shown size after a quality step, so HUD and label stay legible
+                output = cv2.resize(output, full_size, interpolation=cv2.INTER_LINEAR)
+                frame = cv2.resize(frame, full_size, interpolation=cv2.INTER_LINEAR)
             output = np.array(output, dtype=np.uint8, copy=True, order="C")
             if config.side_by_side:
                 output = hud.side_by_side(frame, output)
             if config.hud:
-                hud.draw_hud(output, self.stats.hud_lines() + [f"scale {scale:.2f}"])
+                lines = self.stats.hud_lines()
+                hud.draw_hud(output, [f"{lines[0]}  x{scale:.2f}"] + lines[1:])
             if config.label:
                 hud.draw_label(output)
         self.last_output = output

@@ -74,10 +74,12 @@ class StageStats:
         }
 
     def hud_lines(self) -> list[str]:
-        """Short text lines for the on-frame HUD: FPS, then one line per stage (p50 ms)."""
-        lines = [f"{self.fps():5.1f} FPS"]
-        for name, values in self.summary().items():
-            lines.append(f"{name:<8}{values['p50']:6.1f} ms")
+        """Short text lines for the on-frame HUD: FPS and total, then stages (p50 ms) two a line."""
+        summary = self.summary()
+        total = summary.pop("total", {}).get("p50", float("nan"))
+        lines = [f"{self.fps():4.1f} FPS  {total:5.1f} ms"]
+        cells = [f"{name[:7]:<7}{values['p50']:5.1f}" for name, values in summary.items()]
+        lines += ["  ".join(cells[i : i + 2]) for i in range(0, len(cells), 2)]
         return lines
 
     def table(self) -> str:

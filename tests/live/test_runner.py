@@ -134,8 +134,13 @@ def test_the_runner_shrinks_frames_when_over_budget():
 
     runner = RealtimeRunner(slow, LiveConfig(target_fps=100, hud=False), encode=False)
     runner.quality.patience = 2
-    sizes = [runner.process_one(_frame(size=(80, 120)))[0].shape for _ in range(4)]
-    assert sizes[0] == (80, 120, 3) and sizes[-1][1] < 120
+    processed, shown = [], []
+    for _ in range(4):
+        output, _ = runner.process_one(_frame(size=(80, 120)))
+        processed.append(runner.last_input.shape)
+        shown.append(output.shape)
+    assert processed[0] == (80, 120, 3) and processed[-1] == (60, 90, 3)
+    assert set(shown) == {(80, 120, 3)}  # shown at full size, so the label stays legible
 
 
 def test_stage_stats_percentiles_and_fps():
