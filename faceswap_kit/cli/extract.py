@@ -40,6 +40,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="the person does not exist (generated)")  # fmt: skip
     parser.add_argument("--consent", help="how consent was given, e.g. 'self' (recorded)")
     parser.add_argument("--device", default="cpu", help="where alignment runs (default cpu)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch CPU threads (default 1: leaves a core to the detector)")  # fmt: skip
     parser.set_defaults(func=run)
 
 
@@ -78,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
         max_frames=args.max_frames,
         device=args.device,
         progress=True,
+        torch_threads=args.threads,
     )
     if not summary.faces_total:
         from ..errors import NoFaceFoundError

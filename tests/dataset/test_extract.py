@@ -53,7 +53,9 @@ def test_extract_frames_and_load(tmp_path, portrait, make_frames):
 def test_crop_pastes_back_exactly(tmp_path, portrait, make_frames):
     frames = make_frames(portrait, 1)
     out = tmp_path / "set"
-    extract(frames, out, "full", 192)
+    threads = torch.get_num_threads()
+    extract(frames, out, "full", 192, torch_threads=1)
+    assert torch.get_num_threads() == threads
     meta = json.loads((out / "faces" / "000000.json").read_text())
     faces = load_faceset(out)
     crop = faces.images.float() / 255
