@@ -263,10 +263,15 @@ class Background:
     def from_seed(cls, seed: int) -> Background:
         """A random background (deterministic in ``seed``)."""
         rng = np.random.Generator(np.random.PCG64(int(seed) + 7919))
-        base = rng.uniform(0.15, 0.85, 3)
-        top = base * rng.uniform(0.9, 1.2) + rng.normal(0, 0.05, 3)
-        bottom = base * rng.uniform(0.4, 0.8)
-        shirt = rng.uniform(0.05, 0.8, 3) * rng.uniform(0.3, 1.0)
+        # Muted room colours: a random hue pulled most of the way towards its grey.
+        base = rng.uniform(0.2, 0.8, 3)
+        grey = base.mean() * rng.uniform(0.7, 1.2)
+        base = grey + (base - base.mean()) * rng.uniform(0.2, 0.55)
+        top = base * rng.uniform(0.95, 1.2) + rng.normal(0, 0.02, 3)
+        bottom = base * rng.uniform(0.45, 0.8)
+        shirt = rng.uniform(0.05, 0.8, 3)
+        shirt = shirt.mean() + (shirt - shirt.mean()) * rng.uniform(0.3, 0.9)
+        shirt = shirt * rng.uniform(0.4, 1.0)
         return cls(_rgb(top), _rgb(bottom), int(rng.integers(2, 10)), int(seed), _rgb(shirt))
 
 

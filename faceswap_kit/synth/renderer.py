@@ -75,7 +75,7 @@ def background_image(background: Background, size: int) -> np.ndarray:
     image = np.asarray(background.top) * (1 - t) + np.asarray(background.bottom) * t
     image = np.broadcast_to(image, (small, small, 3)).astype(np.float32).copy()
     for _ in range(background.blobs):
-        colour = np.clip(image.mean((0, 1)) * rng.uniform(0.6, 1.5, 3), 0, 1)
+        colour = np.clip(image.mean((0, 1)) * rng.uniform(0.7, 1.35) + rng.normal(0, 0.05, 3), 0, 1)
         centre = rng.uniform(0, small, 2).astype(int)
         axes = rng.uniform(3, 14, 2).astype(int)
         cv2.ellipse(image, tuple(int(v) for v in centre), tuple(int(v) for v in axes), float(rng.uniform(0, 180)),
@@ -128,7 +128,9 @@ def _eye_albedo(direction: np.ndarray, gaze: np.ndarray, iris: tuple) -> np.ndar
     return out * (1 - 0.55 * lid)
 
 
-def _shade(mesh: HeadMesh, normals, tri, bary, lighting: Lighting, mat) -> np.ndarray:
+def _shade(
+    mesh: HeadMesh, normals, tri, bary, lighting: Lighting, mat, down=(0.0, 1.0, 0.0)
+) -> np.ndarray:
     """Colour of each visible pixel: ``(M, 3)``."""
     corners = mesh.triangles[tri]  # (M, 3)
     packed = np.concatenate([normals, mesh.uv, mesh.tint, mesh.canon], axis=1)  # (V, 11)
@@ -193,6 +195,16 @@ def _shade(mesh: HeadMesh, normals, tri, bary, lighting: Lighting, mat) -> np.nd
     ndh = np.clip(n @ half, 0, 1)
     spec = lighting.specular * strength * ndh**shine * (ndl > 0)
     shaded += (lighting.intensity * spec)[:, None] * colour
+    hair = mat == HAIR
+    if hair.any():
+        # Kajiya-Kay sheen along strands that run down the head.
+        nh = n[hair]
+        strand = np.asarray(down) - nh * (nh @ np.asarray(down))[:, None]
+        strand /= np.maximum(np.linalg.norm(strand, axis=1, keepdims=True), 1e-9)
+        along = strand @ half
+        sheen = np.sqrt(np.clip(1 - along**2, 0, 1)) ** 60 * np.clip(nh @ light + 0.3, 0, 1)
+        tinted = 0.5 * colour + 0.5 * albedo[hair] / max(float(albedo[hair].max()), 1e-6)
+        shaded[hair] += (0.35 * lighting.intensity * sheen)[:, None] * tinted
     return shaded
 
 
@@ -311,7 +323,9 @@ def render(
     flat = ids.reshape(-1)
     visible = np.nonzero(flat >= 0)[0]
     tri = flat[visible]
-    colours = _shade(mesh, normals, tri, bary.reshape(-1, 3)[visible], lighting, mesh.material[tri])
+    colours = _shade(
+        mesh, normals, tri, bary.reshape(-1, 3)[visible], lighting, mesh.material[tri], rot[:, 1]
+    )
     image = background_image(background, full).reshape(-1, 3).astype(np.float64)
     image[visible] = _tone(colours)
     mask = np.zeros(full * full)
