@@ -31,6 +31,13 @@ def register(subparsers) -> None:
     parser.add_argument("--height", type=int, default=480)
     parser.add_argument("--no-hud", action="store_true", help="do not draw the timing HUD")
     parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch CPU threads (default 1: the loop's small operations slow down with more "
+        "threads on a busy CPU)",
+    )
+    parser.add_argument(
         "--virtual-camera", action="store_true", help="say whether a virtual camera can be used"
     )
     parser.set_defaults(func=run)
@@ -47,6 +54,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.frames < 1:
         raise InputError(f"--frames must be >= 1, got {args.frames}")
+    if args.threads < 1:
+        raise InputError(f"--threads must be >= 1, got {args.threads}")
+    import torch
+
+    torch.set_num_threads(args.threads)
     if args.width < 32 or args.height < 32:
         raise InputError(f"--width/--height must be >= 32, got {args.width}x{args.height}")
     source = None
