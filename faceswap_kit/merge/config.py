@@ -33,8 +33,8 @@ class MergeConfig:
 
     color: str = "rct"
     mask: str = "predicted"
-    erode: int = 5
-    blur: int = 25
+    erode: int = 2
+    blur: int = 11
     blend: str = "feather"
     opacity: float = 1.0
     sharpen: float = 0.0

@@ -1,0 +1,152 @@
+"""Pictures of the merge stage: the steps of one swap, colour-transfer modes, blend modes.
+
+Every function returns a matplotlib ``Figure`` (matplotlib imported inside); the image helpers
+return uint8 arrays so widgets can reuse them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..merge import COLOR_MODES, MergeConfig, merge_face_detailed, transfer_color
+
+
+def to_uint8(image: torch.Tensor) -> np.ndarray:
+    """(1|B,C,H,W) float in [0,1] (C = 1 or 3) -> (H,W,3) uint8 of the first image."""
+    x = image[0].detach().float().clamp(0, 1).cpu()
+    if x.shape[0] == 1:
+        x = x.expand(3, -1, -1)
+    return (x.permute(1, 2, 0).numpy() * 255 + 0.5).astype(np.uint8)
+
+
+def frame_tensor(frame: np.ndarray) -> torch.Tensor:
+    """(H,W,3) uint8 RGB -> (1,3,H,W) float."""
+    return torch.from_numpy(np.ascontiguousarray(frame)).permute(2, 0, 1)[None].float() / 255.0
+
+
+def _row(axes, images: list[np.ndarray], titles: list[str]) -> None:
+    for ax, image, title in zip(axes, images, titles, strict=False):
+        ax.imshow(image)
+        ax.set_title(title, fontsize=9)
+        ax.set_axis_off()
+
+
+def _compact(fig) -> None:
+    """Cheap fixed margins (``tight_layout`` costs seconds on a busy CPU)."""
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.9, wspace=0.05, hspace=0.2)
+
+
+def swap_steps_figure(frame: np.ndarray, result: Any, config: MergeConfig | None = None):
+    """Frame -> aligned crop -> raw prediction -> predicted mask -> shaped mask -> merged frame.
+
+    Args:
+        frame: the (H,W,3) uint8 frame. result: a :class:`faceswap_kit.pipeline.SwapResult`.
+        config: merge settings to show (default: ``MergeConfig.default()``).
+    """
+    import matplotlib.pyplot as plt
+
+    config = config or MergeConfig.default()
+    merged = merge_face_detailed(
+        frame_tensor(frame), result.predicted[:1], result.mask[:1], result.matrix[:1].float(),
+        config, landmarks=result.landmarks[:1].float(),
+    )  # fmt: skip
+    fig, axes = plt.subplots(1, 6, figsize=(15, 3))
+    _row(
+        axes,
+        [
+            frame,
+            to_uint8(result.aligned),
+            to_uint8(result.predicted),
+            to_uint8(result.mask),
+            to_uint8(merged.alpha),
+            to_uint8(merged.output),
+        ],  # fmt: skip
+        [
+            "frame",
+            "aligned crop",
+            "raw prediction",
+            "predicted mask",
+            f"mask after erode {config.erode}, blur {config.blur}",
+            "merged",
+        ],  # fmt: skip
+    )
+    _compact(fig)
+    return fig
+
+
+def color_modes_figure(frame: np.ndarray, result: Any, config: MergeConfig | None = None):
+    """Top row: the prediction recoloured by every colour-transfer mode; bottom: merged crops."""
+    import matplotlib.pyplot as plt
+
+    config = config or MergeConfig.default()
+    image = frame_tensor(frame)
+    fig, axes = plt.subplots(2, len(COLOR_MODES), figsize=(2.4 * len(COLOR_MODES), 5))
+    for col, mode in enumerate(COLOR_MODES):
+        merged = merge_face_detailed(
+            image, result.predicted[:1], result.mask[:1], result.matrix[:1].float(),
+            config.replace(color=mode), landmarks=result.landmarks[:1].float(),
+        )  # fmt: skip
+        x0, y0, x1, y1 = merged.box
+        _row([axes[0][col]], [to_uint8(merged.face)], [mode])
+        _row([axes[1][col]], [to_uint8(merged.output[..., y0:y1, x0:x1])], [f"{mode}, merged"])
+    _compact(fig)
+    return fig
+
+
+def blend_modes_figure(frame: np.ndarray, result: Any, config: MergeConfig | None = None):
+    """Feathered alpha vs seamless (Poisson) clone, at the face's box, with the original."""
+    import matplotlib.pyplot as plt
+
+    config = config or MergeConfig.default()
+    image = frame_tensor(frame)
+    outputs = {}
+    for blend in ("feather", "seamless"):
+        outputs[blend] = merge_face_detailed(
+            image, result.predicted[:1], result.mask[:1], result.matrix[:1].float(),
+            config.replace(blend=blend), landmarks=result.landmarks[:1].float(),
+        )  # fmt: skip
+    x0, y0, x1, y1 = outputs["feather"].box
+    fig, axes = plt.subplots(1, 3, figsize=(9, 3.3))
+    _row(
+        axes,
+        [frame[y0:y1, x0:x1]] + [to_uint8(o.output[..., y0:y1, x0:x1]) for o in outputs.values()],
+        ["original", "feathered alpha", "seamless (Poisson)"],
+    )
+    _compact(fig)
+    return fig
+
+
+def color_transfer_grid(
+    source: torch.Tensor, target: torch.Tensor, mask: torch.Tensor | None = None
+):
+    """Source, target and the source recoloured by every mode, on any (1,3,H,W) pair."""
+    import matplotlib.pyplot as plt
+
+    images = [to_uint8(source), to_uint8(target)]
+    titles = ["source", "target (colours to take)"]
+    for mode in COLOR_MODES[1:]:
+        images.append(to_uint8(transfer_color(source, target, mode, mask=mask)))
+        titles.append(mode)
+    fig, axes = plt.subplots(1, len(images), figsize=(2.2 * len(images), 2.6))
+    _row(axes, images, titles)
+    _compact(fig)
+    return fig
+
+
+def jitter_figure(raw: torch.Tensor, smoothed: torch.Tensor, point: int = 1, fps: float = 25.0):
+    """x and y of one landmark over time, raw and One-Euro smoothed: (T,N,2) each."""
+    import matplotlib.pyplot as plt
+
+    t = np.arange(raw.shape[0]) / fps
+    fig, axes = plt.subplots(1, 2, figsize=(10, 2.8))
+    for axis, name in enumerate("xy"):
+        axes[axis].plot(t, raw[:, point, axis].numpy(), lw=1, label="raw landmarks")
+        axes[axis].plot(t, smoothed[:, point, axis].numpy(), lw=2, label="One-Euro")
+        axes[axis].set_xlabel("seconds")
+        axes[axis].set_ylabel(f"{name} (px) of point {point}")
+    axes[0].legend()
+    fig.subplots_adjust(left=0.08, right=0.99, bottom=0.2, top=0.95, wspace=0.25)
+    return fig

@@ -1,0 +1,117 @@
+"""An instant before/after preview of the merge settings on one frame (ipywidgets).
+
+The model runs once; every slider change only re-runs the merge on the cached prediction, so the
+preview follows the sliders at interactive speed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import WidgetError
+from ..merge import BLEND_MODES, COLOR_MODES, MASK_MODES, MergeConfig, merge_face_detailed
+
+
+def _png(image: np.ndarray) -> bytes:
+    import cv2
+
+    ok, data = cv2.imencode(".png", np.ascontiguousarray(image[..., ::-1]))
+    if not ok:  # pragma: no cover - encoding a valid uint8 image does not fail
+        raise WidgetError("could not encode the preview image")
+    return data.tobytes()
+
+
+class MergePreview:
+    """Sliders for every :class:`MergeConfig` field, with the original and the merge side by side.
+
+    Args:
+        frame: (H,W,3) uint8 RGB frame.
+        result: a :class:`faceswap_kit.pipeline.SwapResult` of that frame (with a face).
+        config: starting settings (default ``MergeConfig.default()``).
+        width: display width in pixels of each of the two images.
+
+    Display ``preview.widget`` (or ``preview`` as the last line of a cell); ``preview.config`` is
+    the current setting, ready for ``convert_video(..., config=preview.config)``.
+    """
+
+    def __init__(
+        self, frame: np.ndarray, result: Any, config: MergeConfig | None = None, width: int = 320
+    ) -> None:
+        try:
+            import ipywidgets as widgets
+        except ImportError as exc:  # pragma: no cover - ipywidgets is a dependency
+            raise WidgetError(
+                "the merge preview needs ipywidgets (pip install ipywidgets)"
+            ) from exc
+        if getattr(result, "predicted", None) is None:
+            raise WidgetError(
+                "this frame has no swapped face to preview; pick a frame where a face was found"
+            )
+        from ..viz.merge import frame_tensor, to_uint8
+
+        self._to_uint8 = to_uint8
+        self.frame = frame
+        self._image = frame_tensor(frame)
+        self._result = result
+        self.config = config or MergeConfig.default()
+        c = self.config
+        self.controls = {
+            "color": widgets.Dropdown(options=COLOR_MODES, value=c.color, description="colour"),
+            "mask": widgets.Dropdown(options=MASK_MODES, value=c.mask, description="mask"),
+            "blend": widgets.Dropdown(options=BLEND_MODES, value=c.blend, description="blend"),
+            "erode": widgets.IntSlider(value=c.erode, min=-20, max=40, description="erode"),
+            "blur": widgets.IntSlider(value=c.blur, min=0, max=81, description="blur"),
+            "opacity": widgets.FloatSlider(
+                value=c.opacity, min=0, max=1, step=0.05, description="opacity"
+            ),  # fmt: skip
+            "sharpen": widgets.FloatSlider(
+                value=c.sharpen, min=0, max=2, step=0.1, description="sharpen"
+            ),  # fmt: skip
+        }
+        self.before = widgets.Image(format="png", width=width, value=_png(frame))
+        self.after = widgets.Image(format="png", width=width)
+        self.status = widgets.Label()
+        for control in self.controls.values():
+            control.observe(self._changed, names="value")
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox(
+                    [
+                        widgets.VBox(list(self.controls.values())[:3]),
+                        widgets.VBox(list(self.controls.values())[3:]),
+                    ]
+                ),  # fmt: skip
+                widgets.HBox([self.before, self.after]),
+                self.status,
+            ]
+        )
+        self.update()
+
+    def _changed(self, _change: dict) -> None:
+        self.update()
+
+    def update(self) -> np.ndarray:
+        """Re-merge with the controls' values; returns the merged (H,W,3) uint8 frame."""
+        import time
+
+        values = {name: control.value for name, control in self.controls.items()}
+        self.config = MergeConfig(**values)
+        start = time.perf_counter()
+        r = self._result
+        merged = merge_face_detailed(
+            self._image, r.predicted[:1], r.mask[:1], r.matrix[:1].float(), self.config,
+            landmarks=r.landmarks[:1].float(),
+        )  # fmt: skip
+        output = self._to_uint8(merged.output)
+        self.after.value = _png(output)
+        self.status.value = (
+            f"merge: {(time.perf_counter() - start) * 1000:.1f} ms  |  {self.config}"
+        )
+        return output
+
+    def _ipython_display_(self) -> None:  # pragma: no cover - notebook display
+        from IPython.display import display
+
+        display(self.widget)
