@@ -18,23 +18,34 @@ def find_models(root: str | pathlib.Path = "models") -> list[str]:
     return sorted(str(p) for p in root.iterdir() if (p / "config.json").is_file())
 
 
+COLOR_MODES = ("rct", "lct", "mkl", "idt", "sot", "none")
+
+
 def _set_processor_option(live, name: str, value) -> None:
-    """Set an option on the 2D processor, or on the model swapper's merge config."""
+    """Write one control into the current processor.
+
+    The 2D warp has ``color_transfer`` (on/off), ``feather`` (fraction of the face width),
+    ``opacity`` and the overlays; a model's ``FrameSwapper`` has a ``MergeConfig`` (``color`` mode,
+    ``erode`` and ``blur`` in aligned-crop pixels, ``opacity``). Settings a processor does not
+    have are ignored.
+    """
     processor = live.runner.process
-    if hasattr(processor, name):
-        setattr(processor, name, value)
-        return
     swapper = getattr(processor, "swapper", None)
     merge_config = getattr(swapper, "merge_config", None)
-    mapping = {"feather": "blur", "color_transfer": "color", "opacity": "opacity"}
-    field = mapping.get(name, name)
-    if merge_config is not None and dataclasses.is_dataclass(merge_config):
-        if field == "color" and isinstance(value, bool):
-            value = "rct" if value else "none"
-        try:
-            swapper.merge_config = dataclasses.replace(merge_config, **{field: value})
-        except TypeError:
-            log.warning("the model's merge config has no setting %r", field)
+    if swapper is None:  # the 2D warp (or a plain callable)
+        attribute, converted = {
+            "color": ("color_transfer", value != "none"),
+            "blur": ("feather", value),
+        }.get(name, (name, value))
+        if hasattr(processor, attribute):
+            setattr(processor, attribute, converted)
+        return
+    if merge_config is None or not dataclasses.is_dataclass(merge_config):
+        return
+    if name == "blur":  # fraction of the face -> pixels of the aligned crop
+        value = int(round(value * getattr(swapper, "size", 128)))
+    if name in {f.name for f in dataclasses.fields(merge_config)}:
+        swapper.merge_config = dataclasses.replace(merge_config, **{name: value})
 
 
 def build_controls(live, models_root: str | pathlib.Path = "models"):
@@ -81,8 +92,12 @@ def build_controls(live, models_root: str | pathlib.Path = "models"):
         layout=layout,
     )
     color = w.Dropdown(
-        options=["rct", "none"], value="rct", description="colour", style=style, layout=layout
+        options=list(COLOR_MODES), value="rct", description="colour", style=style, layout=layout
     )
+    erode = w.IntSlider(
+        value=2, min=-10, max=20, description="mask erode (model)", style=style, layout=layout,
+        continuous_update=False,
+    )  # fmt: skip
     feather = slider("mask blur", 0.06, 0.0, 0.2)
     opacity = slider("opacity", 1.0, 0.0, 1.0)
     landmarks, mask = check("show landmarks", False), check("show mask", False)
@@ -112,10 +127,9 @@ def build_controls(live, models_root: str | pathlib.Path = "models"):
 
     mode.observe(on_mode, names="value")
     source.observe(lambda c: live.use_source(c["new"]), names="value")
-    color.observe(
-        lambda c: _set_processor_option(live, "color_transfer", c["new"] != "none"), names="value"
-    )
-    feather.observe(lambda c: _set_processor_option(live, "feather", c["new"]), names="value")
+    color.observe(lambda c: _set_processor_option(live, "color", c["new"]), names="value")
+    erode.observe(lambda c: _set_processor_option(live, "erode", c["new"]), names="value")
+    feather.observe(lambda c: _set_processor_option(live, "blur", c["new"]), names="value")
     opacity.observe(lambda c: _set_processor_option(live, "opacity", c["new"]), names="value")
     landmarks.observe(
         lambda c: _set_processor_option(live, "show_landmarks", c["new"]), names="value"
@@ -155,6 +169,7 @@ def build_controls(live, models_root: str | pathlib.Path = "models"):
             mode,
             source,
             color,
+            erode,
             feather,
             opacity,
             w.HBox([landmarks, mask]),

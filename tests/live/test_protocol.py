@@ -180,3 +180,26 @@ def test_the_control_panel_writes_its_settings_into_the_runner_and_the_processor
     controls["record my dataset"].click()  # consent box not ticked: refused, and said so
     assert live.dataset_recorder is None
     assert "consent" in panel.children[-1].value
+
+
+def test_the_control_panel_sets_the_model_merge_config():
+    from faceswap_kit.live.controls import build_controls
+    from faceswap_kit.live.processors import ModelProcessor
+    from faceswap_kit.models import ModelConfig, SwapModel, build_network
+    from faceswap_kit.pipeline import FrameSwapper
+
+    swapper = FrameSwapper(SwapModel(build_network(ModelConfig.tiny())))
+    live = LiveSwap(processor=ModelProcessor(swapper), source="generated")
+    panel = build_controls(live, models_root="no-such-folder")
+    controls = {
+        getattr(child, "description", ""): child
+        for box in panel.children
+        for child in (box.children if hasattr(box, "children") else [box])
+    }
+    controls["colour"].value = "lct"
+    controls["mask erode (model)"].value = 5
+    controls["mask blur"].value = 0.125
+    controls["opacity"].value = 0.25
+    config = swapper.merge_config
+    assert (config.color, config.erode, config.opacity) == ("lct", 5, 0.25)
+    assert config.blur == round(0.125 * swapper.size)
