@@ -203,3 +203,26 @@ def test_the_control_panel_sets_the_model_merge_config():
     config = swapper.merge_config
     assert (config.color, config.erode, config.opacity) == ("lct", 5, 0.25)
     assert config.blur == round(0.125 * swapper.size)
+
+
+def test_a_recorded_dataset_of_yourself_feeds_the_extraction_stage(tmp_path):
+    from faceswap_kit.dataset.extract import extract
+
+    live = LiveSwap(
+        mode="passthrough",
+        source="generated",
+        source_options={"size": (256, 192), "loop_frames": 3},
+        config=LiveConfig(hud=False),
+    )
+    Recorder(live.widget)
+    live.record_dataset(tmp_path / "me", consent=True, every=1, max_frames=3, name="tester")
+    live.start()
+    try:
+        live.wait_frames(5, timeout=20)
+    finally:
+        live.stop()
+    frames = sorted((tmp_path / "me" / "frames").iterdir())
+    assert len(frames) == 3
+    summary = extract(tmp_path / "me", tmp_path / "faces", size=64, workers=1)
+    faces = sorted((tmp_path / "faces" / "faces").glob("*.png"))
+    assert len(faces) == 3, summary
