@@ -46,3 +46,30 @@ def test_no_command_is_one_line():
     result = run_cli()
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_demo_runs_end_to_end_through_the_cli(tmp_path):
+    """synth -> extract -> train -> convert -> live on generated people, as `make demo` runs it."""
+    out = tmp_path / "demo"
+    result = run_cli("demo", str(out), "--quick")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert "XNNPACK" not in result.stderr and "inference_feedback" not in result.stderr
+    for name in ("people.png", "person_a.mp4", "person_b.mp4", "swap_b_to_a.mp4", "live.mp4"):
+        assert (out / name).stat().st_size > 0, name
+    assert (out / "model" / "model.safetensors").exists()
+    import json
+
+    summary = json.loads((out / "summary.json").read_text())
+    assert list(summary["stages"]) == ["synth", "extract", "train", "convert", "live"]
+    assert summary["stages"]["convert"]["frames_with_face"] > 0
+    # running it again reuses the folder (resumes training) instead of failing
+    again = run_cli("demo", str(out), "--quick")
+    assert again.returncode == 0, again.stderr[-2000:]
+
+
+def test_demo_refuses_a_folder_of_other_data(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    result = run_cli("demo", str(tmp_path), "--quick")
+    assert result.returncode == 2
+    assert "not a demo folder" in result.stderr and "Traceback" not in result.stderr

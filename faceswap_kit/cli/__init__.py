@@ -5,11 +5,15 @@ line on stderr and a non-zero exit (never a traceback)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import importlib.util
 import logging
+import os
+import re
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 
 from ..errors import FaceswapKitError
 
@@ -43,12 +47,70 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Start-up chatter that mediapipe's native libraries write straight to file descriptor 2.
+NATIVE_NOISE = re.compile(
+    rb"XNNPACK delegate|absl::InitializeLog|inference_feedback_manager|"
+    rb"gl_context|Created TensorFlow Lite|All log messages before"
+)
+
+
+@contextlib.contextmanager
+def quiet_native_logs() -> Iterator[None]:
+    """Drop the native libraries' start-up chatter from stderr, keep every other line.
+
+    File descriptor 2 (where native code writes) is routed through a pipe; a thread forwards each
+    line to the real stderr unless it matches :data:`NATIVE_NOISE`. Python's own ``sys.stderr``
+    (progress bars, logging, errors) writes to the real stderr directly, so nothing is delayed.
+    Everything is flushed and restored on exit.
+    """
+    try:
+        saved = os.dup(2)
+        read_end, write_end = os.pipe()
+    except OSError:
+        yield
+        return
+
+    def forward() -> None:
+        with os.fdopen(read_end, "rb") as pipe:
+            for line in pipe:
+                if not NATIVE_NOISE.search(line):
+                    os.write(saved, line)
+
+    thread = threading.Thread(target=forward, name="stderr-filter", daemon=True)
+    thread.start()
+    sys.stderr.flush()
+    python_stderr = sys.stderr
+    os.dup2(write_end, 2)
+    os.close(write_end)
+    sys.stderr = open(  # noqa: SIM115 - closed below
+        os.dup(saved), "w", buffering=1, encoding=python_stderr.encoding, errors="backslashreplace"
+    )
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        sys.stderr.close()
+        sys.stderr = python_stderr
+        os.dup2(saved, 2)  # closes the pipe's last write end: the thread sees EOF
+        thread.join(timeout=5)
+        os.close(saved)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.verbose:
+        return _run(args)
+    with quiet_native_logs():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+        force=True,
     )
     try:
         return int(args.func(args) or 0)
