@@ -108,6 +108,12 @@ def gaze_vector(expression: Expression) -> np.ndarray:
     return np.array([np.sin(gx) * np.cos(gy), np.sin(gy), -np.cos(gx) * np.cos(gy)])
 
 
+@functools.lru_cache(maxsize=16)
+def _static_parts(identity: Identity) -> tuple[Part, ...]:
+    """Parts that depend on the identity only (ears, neck, shoulders); treat as read-only."""
+    return (*ears(identity), neck(identity), shoulders(identity))
+
+
 def build_head(
     identity: Identity, expression: Expression, face_source: Identity | None = None
 ) -> HeadMesh:
@@ -163,10 +169,8 @@ def build_head(
         parts.append((eye_socket(face, mesh.groups[f"eye_{side}"], eye_centre), None))
     for part in mouth(face, expression):
         parts.append((part, None))
-    for part in ears(identity):
+    for part in _static_parts(identity):
         parts.append((part, None))
-    parts.append((neck(identity), None))
-    parts.append((shoulders(identity), None))
     return _concatenate(parts, atlas, iris, gaze_vector(expression), identity)
 
 

@@ -7,6 +7,7 @@ the skull joins the face oval without a seam and the mouth/teeth follow the jaw.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,6 +54,11 @@ def head_frame(identity: Identity) -> tuple[np.ndarray, np.ndarray]:
 
 def _grid_triangles(rows: int, cols: int, closed: bool) -> np.ndarray:
     """Quads of a ``rows x cols`` vertex grid split in triangles (columns wrap when closed)."""
+    return _grid_template(rows, cols, closed).copy()
+
+
+@functools.lru_cache(maxsize=32)
+def _grid_template(rows: int, cols: int, closed: bool) -> np.ndarray:
     r, c = np.meshgrid(np.arange(rows - 1), np.arange(cols if closed else cols - 1), indexing="ij")
     a = r * cols + c
     b = r * cols + (c + 1) % cols

@@ -128,9 +128,12 @@ def _eye_albedo(direction: np.ndarray, gaze: np.ndarray, iris: tuple) -> np.ndar
     return out * (1 - 0.55 * lid)
 
 
-def _shade(
-    mesh: HeadMesh, normals, tri, bary, lighting: Lighting, mat, down=(0.0, 1.0, 0.0)
-) -> np.ndarray:
+#: Per material (SKIN, HAIR, EYE, MOUTH, TEETH, CLOTH): highlight sharpness and strength.
+SHININESS = np.array([20.0, 12.0, 250.0, 30.0, 40.0, 8.0])
+SPECULAR_STRENGTH = np.array([1.0, 0.6, 2.5, 0.3, 0.8, 0.1])
+
+
+def _shade(mesh: HeadMesh, normals, tri, bary, lighting: Lighting, mat, down, shirt) -> np.ndarray:
     """Colour of each visible pixel: ``(M, 3)``."""
     corners = mesh.triangles[tri]  # (M, 3)
     packed = np.concatenate([normals, mesh.uv, mesh.tint, mesh.canon], axis=1)  # (V, 11)
@@ -159,7 +162,7 @@ def _shade(
     plain = (mat == MOUTH) | (mat == CLOTH)
     albedo[plain] = 1.0
     if (mat == CLOTH).any():
-        albedo[mat == CLOTH] = np.asarray(mesh.shirt)
+        albedo[mat == CLOTH] = np.asarray(shirt)
     albedo *= tint
     light = _light_direction(lighting)
     half = light + np.array([0.0, 0.0, -1.0])
@@ -171,30 +174,15 @@ def _shade(
     colour = np.asarray(lighting.color)
     shaded = albedo * (hemi[:, None] + lighting.intensity * diffuse[:, None] * colour)
     # Subsurface warmth on skin where the light falls off.
-    skin = (mat == SKIN)[:, None]
-    shaded += (
-        skin
-        * albedo
-        * lighting.intensity
-        * 0.12
-        * (diffuse * (1 - diffuse))[:, None]
-        * np.array([1.0, 0.35, 0.2])
-    )
-    shine = np.select(
-        [mat == SKIN, mat == EYE, mat == HAIR, mat == TEETH, mat == MOUTH],
-        [np.full(len(mat), 20.0), np.full(len(mat), 250.0), np.full(len(mat), 12.0),
-         np.full(len(mat), 40.0), np.full(len(mat), 30.0)],
-        np.full(len(mat), 8.0),
-    )  # fmt: skip
-    strength = np.select(
-        [mat == SKIN, mat == EYE, mat == HAIR, mat == TEETH, mat == MOUTH],
-        [np.full(len(mat), 1.0), np.full(len(mat), 2.5), np.full(len(mat), 0.6),
-         np.full(len(mat), 0.8), np.full(len(mat), 0.3)],
-        np.full(len(mat), 0.1),
-    )  # fmt: skip
-    ndh = np.clip(n @ half, 0, 1)
-    spec = lighting.specular * strength * ndh**shine * (ndl > 0)
-    shaded += (lighting.intensity * spec)[:, None] * colour
+    skin = np.nonzero(mat == SKIN)[0]
+    warmth = lighting.intensity * 0.12 * diffuse[skin] * (1 - diffuse[skin])
+    shaded[skin] += albedo[skin] * warmth[:, None] * np.array([1.0, 0.35, 0.2])
+    # Blinn-Phong highlights, only where they can be visible (n.h high enough).
+    ndh = n @ half
+    lit = np.nonzero((ndh > 0.55) & (ndl > 0))[0]
+    m = mat[lit]
+    spec = lighting.specular * SPECULAR_STRENGTH[m] * np.exp(SHININESS[m] * np.log(ndh[lit]))
+    shaded[lit] += (lighting.intensity * spec)[:, None] * colour
     hair = mat == HAIR
     if hair.any():
         # Kajiya-Kay sheen along strands that run down the head.
@@ -301,7 +289,6 @@ def render(
     if supersample not in (1, 2, 3, 4):
         raise InputError(f"supersample must be 1, 2, 3 or 4, got {supersample!r}")
     mesh = build_head(identity, expression, face_source)
-    mesh.shirt = background.shirt  # type: ignore[attr-defined]
     full = size * supersample
     rot = rotation(pose)
     body = mesh.body[:, None]
@@ -324,7 +311,14 @@ def render(
     visible = np.nonzero(flat >= 0)[0]
     tri = flat[visible]
     colours = _shade(
-        mesh, normals, tri, bary.reshape(-1, 3)[visible], lighting, mesh.material[tri], rot[:, 1]
+        mesh,
+        normals,
+        tri,
+        bary.reshape(-1, 3)[visible],
+        lighting,
+        mesh.material[tri],
+        rot[:, 1],
+        background.shirt,
     )
     image = background_image(background, full).reshape(-1, 3).astype(np.float64)
     image[visible] = _tone(colours)
