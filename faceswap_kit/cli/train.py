@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import os
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import torch
+
     from ..device import get_device
     from ..errors import InputError
     from ..models.config import ModelConfig
@@ -67,6 +70,9 @@ def run(args: argparse.Namespace) -> int:
             "--resume continues the model as saved; drop --preset/--architecture/--resolution"
         )
     device = get_device(args.device)
+    if device.type == "cuda" and "LOCAL_RANK" in os.environ:  # one GPU per torchrun process
+        device = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
+        torch.cuda.set_device(device)
     model_config = None
     if args.resume:
         train_config = read_train_config(Path(args.model_dir))

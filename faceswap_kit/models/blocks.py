@@ -150,5 +150,11 @@ class AutoEncoder(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         raise NotImplementedError
 
-    def forward(self, x: torch.Tensor, identity: str = "b") -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, x: torch.Tensor, identity: str = "b", b: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, ...]:
+        """``render(x, identity)``; with ``b`` given, ``reconstruct(x, b)`` (the training pass,
+        routed through ``forward`` so DistributedDataParallel and torch.compile see it)."""
+        if b is not None:
+            return self.reconstruct(x, b)
         return self.render(x, identity)

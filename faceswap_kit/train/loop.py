@@ -19,6 +19,7 @@ from ..models.config import ModelConfig
 from ..models.swap_model import SwapModel, build_network, parameter_count
 from .config import TrainConfig
 from .data import Batch, FacePairData
+from .distributed import DistributedContext
 from .losses import discriminator_gan_term, generator_gan_term, reconstruction_terms
 from .state import load_training_state, save_training_state
 
@@ -94,8 +95,9 @@ class Trainer:
         self.scorer: Callable[[SwapModel], dict[str, Any]] | None = None
         self.checkpoints = 0
         self.rollbacks = 0
-        torch.manual_seed(train_config.seed)
-        self.generator = torch.Generator().manual_seed(train_config.seed)
+        self.distributed = DistributedContext.from_environment(self.device)
+        torch.manual_seed(train_config.seed)  # same initial weights on every rank
+        self.generator = torch.Generator().manual_seed(train_config.seed + self.distributed.rank)
         self.network = build_network(model_config).to(self.device)
         self.discriminator: torch.nn.Module | None = None
         if train_config.gan_power > 0:
@@ -117,9 +119,14 @@ class Trainer:
                 torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
             )
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.autocast_dtype == torch.float16)
-        self._reconstruct = self.network.reconstruct
+        self._model: torch.nn.Module = self.distributed.wrap(self.network, self.device)
+        self._discriminator = (
+            self.distributed.wrap(self.discriminator, self.device)
+            if self.discriminator is not None
+            else None
+        )
         if train_config.compile:
-            self._reconstruct = torch.compile(self.network.reconstruct)
+            self._model = torch.compile(self._model)
         if resume:
             load_training_state(self)
         elif (self.model_dir / "state.json").exists():
@@ -170,7 +177,7 @@ class Trainer:
         batch = self.sample_batch()
         now = self._mark("data_ms", start)
         with self._autocast():
-            rgb_a, mask_a, rgb_b, mask_b = self._reconstruct(batch.warped_a, batch.warped_b)
+            rgb_a, mask_a, rgb_b, mask_b = self._model(batch.warped_a, b=batch.warped_b)
             terms_a = reconstruction_terms(
                 rgb_a, mask_a, batch.target_a, batch.mask_a, batch.region_a, self.config
             )
@@ -179,9 +186,9 @@ class Trainer:
             )
             terms = {f"{k}_a": v for k, v in terms_a.items()}
             terms.update({f"{k}_b": v for k, v in terms_b.items()})
-            if self.discriminator is not None:
+            if self._discriminator is not None:
                 fake = torch.cat([rgb_a, rgb_b])
-                terms["gan"] = self.config.gan_power * generator_gan_term(self.discriminator(fake))
+                terms["gan"] = self.config.gan_power * generator_gan_term(self._discriminator(fake))
             loss = sum(terms.values())
         now = self._mark("forward_ms", now)
         if not torch.isfinite(loss):
@@ -194,11 +201,11 @@ class Trainer:
             torch.nn.utils.clip_grad_norm_(self.network.parameters(), self.config.clip_grad)
         self.scaler.step(self.optimizer)
         self.scaler.update()
-        if self.discriminator is not None and self.d_optimizer is not None:
+        if self._discriminator is not None and self.d_optimizer is not None:
             with self._autocast():
                 real = torch.cat([batch.target_a, batch.target_b])
                 d_loss = discriminator_gan_term(
-                    self.discriminator(real), self.discriminator(fake.detach())
+                    self._discriminator(real), self._discriminator(fake.detach())
                 )
             self.d_optimizer.zero_grad(set_to_none=True)
             d_loss.backward()
@@ -212,7 +219,10 @@ class Trainer:
 
     def save(self) -> None:
         """Write an atomic checkpoint (weights, configs, optimizer, state, model card); when a
-        ``scorer`` is set, score the model first so the card carries the score."""
+        ``scorer`` is set, score the model first so the card carries the score. Under DDP only
+        rank 0 writes."""
+        if not self.distributed.is_main:
+            return
         if self.scorer is not None and not any(s.get("step") == self.step for s in self.scores):
             score = self.scorer(self.swap_model())
             self.scores.append({"step": self.step, "seconds": round(self.elapsed, 1), **score})
@@ -315,11 +325,10 @@ class Trainer:
             while True:
                 if steps is not None and self.step >= steps:
                     break
-                if minutes is not None and time.perf_counter() - start >= minutes * 60:
-                    stopped_by = "minutes"
-                    break
-                if stop_event is not None and stop_event.is_set():
-                    stopped_by = "stop"
+                out_of_time = minutes is not None and time.perf_counter() - start >= minutes * 60
+                stopped = stop_event is not None and stop_event.is_set()
+                if self.distributed.agree(out_of_time or stopped, self.device):
+                    stopped_by = "stop" if stopped else "minutes"
                     break
                 try:
                     values = self._guarded_step()
@@ -363,7 +372,11 @@ class Trainer:
             step=self.step,
             steps_this_run=done,
             seconds_this_run=seconds,
-            samples_per_second=done * 2 * self.config.batch_size / max(seconds, 1e-9),
+            samples_per_second=done
+            * 2
+            * self.config.batch_size
+            * self.distributed.world_size
+            / max(seconds, 1e-9),
             losses={k: v for k, v in values.items()},
             stopped_by=stopped_by,
             parameters=self.parameters,

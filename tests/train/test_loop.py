@@ -188,3 +188,28 @@ def test_larger_crops_are_resized(tmp_path):
         toy_faceset(1, 4, 128), toy_faceset(2, 4, 128), tmp_path, *small_configs(), steps=1
     )
     assert summary.step == 1
+
+
+def test_distributed_data_parallel_path(faces, tmp_path, monkeypatch):
+    """One gloo process: the DDP wrapping, rank-0 saving and stop agreement all run."""
+    import socket
+
+    dist = torch.distributed
+    if not dist.is_available():
+        pytest.skip("torch.distributed is not available")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("MASTER_ADDR", "127.0.0.1")
+    monkeypatch.setenv("MASTER_PORT", str(port))
+    dist.init_process_group("gloo", rank=0, world_size=1)
+    try:
+        model_config, train_config = small_configs()
+        trainer = make_trainer(*faces, tmp_path, model_config, train_config)
+        assert trainer.distributed.enabled
+        assert isinstance(trainer._model, torch.nn.parallel.DistributedDataParallel)
+        summary = trainer.run(steps=2)
+        assert summary.step == 2 and (tmp_path / "state.json").exists()
+        assert load_model(tmp_path).config == model_config
+    finally:
+        dist.destroy_process_group()
