@@ -113,13 +113,14 @@ def thumbnails(table: FaceTable, ids: np.ndarray, size: int = 16) -> torch.Tenso
 
 
 def near_duplicates(
-    table: FaceTable, ids: np.ndarray | None = None, threshold: float = 0.02
+    table: FaceTable, ids: np.ndarray | None = None, threshold: float = 0.005
 ) -> dict[int, str]:
     """Faces nearly identical to an earlier kept face (consecutive frames of a still head).
 
-    Two faces are near-duplicates when the mean squared difference of their normalised 16 px
-    grey thumbnails is below ``threshold`` / 256 (0 = identical; ~0.02 = the same pose and
-    expression). The sharper of the two is kept.
+    Two faces are near-duplicates when the squared distance of their normalised 16 px grey
+    thumbnails (unit vectors: 0 = identical, 2 = opposite) is below ``threshold``. At 0.005 a
+    still head is folded into one face while a talking, turning one mostly stays. The sharper
+    face is kept.
 
     Returns:
         ``{id: reason}`` of the faces to drop.
@@ -201,7 +202,7 @@ def curate(
     max_yaw: float | None = None,
     max_pitch: float | None = None,
     min_score: float | None = None,
-    duplicate_threshold: float | None = 0.02,
+    duplicate_threshold: float | None = 0.005,
     per_bin: int | None = None,
     apply: bool = False,
 ) -> CurationResult:

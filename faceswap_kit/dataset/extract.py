@@ -36,7 +36,7 @@ from .format import (
     read_json,
     write_json_atomic,
 )
-from .sources import Problem, SourceItem, resolve_sources
+from .sources import Problem, SourceItem, recorded_consent, resolve_sources
 from .writer import FaceBatch, align_batch, write_face
 
 log = logging.getLogger(__name__)
@@ -129,13 +129,22 @@ def _prefetch(frames: Iterator, depth: int = 6) -> Iterator:
                 thread.join(0.05)
 
 
-def _identity(identity: Identity | dict | None, items: list[SourceItem], manifest) -> Identity:
+def _identity(
+    identity: Identity | dict | None, items: list[SourceItem], manifest, source
+) -> Identity:
     if isinstance(identity, dict):
         return Identity(**identity)
     if isinstance(identity, Identity):
         return identity
     if manifest is not None and manifest.get("identity"):
         return Identity(**manifest["identity"])
+    consent = recorded_consent(source)
+    if consent is not None:
+        return Identity(
+            name=str(consent.get("subject", "me")),
+            synthetic=False,
+            consent=f"{consent.get('consent', 'recorded')} ({consent.get('recorded_at', '')})",
+        )
     seeds = {item.synthetic_seed for item in items if item.synthetic_seed is not None}
     if seeds and len(seeds) == 1 and all(item.synthetic_seed is not None for item in items):
         return Identity.synthetic_person(seeds.pop())
@@ -251,7 +260,7 @@ def _extract(
             )
     name = name or f"frames-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}"
     items, problems = resolve_sources(source, name=name)
-    who = _identity(identity, items, manifest)
+    who = _identity(identity, items, manifest, source)
     if manifest is not None and manifest.get("identity") and who.to_dict() != manifest["identity"]:
         raise DatasetError(
             f"{str(folder)!r} holds faces of {manifest['identity']}, not {who.to_dict()}; a face "

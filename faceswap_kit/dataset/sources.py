@@ -128,6 +128,10 @@ def resolve_sources(
             raise MediaError(f"source {str(path)!r} does not exist; give a video, image or folder")
         if path.is_file():
             return [_file_item(path)], []
+        if (path / "frames").is_dir() and not any(
+            p.suffix.lower() in IMAGE_SUFFIXES + VIDEO_SUFFIXES for p in path.iterdir()
+        ):
+            path = path / "frames"  # a recording from the live notebook (frames/ + consent.json)
         files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
         wanted = [p for p in files if p.suffix.lower() in IMAGE_SUFFIXES + VIDEO_SUFFIXES]
         if not wanted:
@@ -158,6 +162,20 @@ def resolve_sources(
     raise InputError(
         f"source must be a path or an iterable of uint8 RGB frames, got {type(source).__name__}"
     )
+
+
+def recorded_consent(source: Any) -> dict[str, Any] | None:
+    """The ``consent.json`` of a recording folder made by the live notebook, if any."""
+    if not isinstance(source, (str, os.PathLike)):
+        return None
+    record = Path(source) / "consent.json"
+    if not record.is_file():
+        return None
+    try:
+        data = json.loads(record.read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def _as_frame(frame: Any, index: int) -> np.ndarray:

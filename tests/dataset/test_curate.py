@@ -37,7 +37,7 @@ def test_table(turning):
 
 def test_near_duplicates_drop_the_repeats(turning):
     table = read_table(turning)
-    dropped = near_duplicates(table)
+    dropped = near_duplicates(table, threshold=0.02)
     assert len(dropped) == 2 and set(dropped) <= {1, 2, 3}, dropped
     assert all("near-duplicate" in reason for reason in dropped.values())
 

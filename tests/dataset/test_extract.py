@@ -190,3 +190,20 @@ def test_synthetic_identity_from_ground_truth(tmp_path, clip):
     extract(video, tmp_path / "out", size=64, max_frames=1)
     identity = read_manifest(tmp_path / "out")["identity"]
     assert identity == {"name": "synthetic-7", "synthetic": True, "consent": identity["consent"]}
+
+
+def test_live_recording_folder(tmp_path, portrait, make_frames):
+    """The live notebook's recorder layout: frames/*.jpg + consent.json (identity from it)."""
+    from faceswap_kit.io import write_image
+
+    folder = tmp_path / "recording"
+    (folder / "frames").mkdir(parents=True)
+    for k, frame in enumerate(make_frames(portrait, 3)):
+        write_image(folder / "frames" / f"{k:06d}.jpg", frame)
+    consent = {"subject": "me", "consent": "I am the person", "recorded_at": "2026-11-25"}
+    (folder / "consent.json").write_text(json.dumps(consent))
+    summary = extract(folder, tmp_path / "out", size=64)
+    assert summary.faces_written == 3
+    identity = read_manifest(tmp_path / "out")["identity"]
+    assert identity["name"] == "me" and identity["synthetic"] is False
+    assert "I am the person" in identity["consent"]
