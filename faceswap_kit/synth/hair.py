@@ -40,8 +40,11 @@ def hair_depth(points: np.ndarray, identity: Identity) -> np.ndarray:
 
 
 def hair_coverage(points: np.ndarray, identity: Identity) -> np.ndarray:
-    """How much hair covers each rest position, in [0, 1] (soft hairline)."""
-    return _smoothstep(hair_depth(points, identity) / 0.08 + 0.3)
+    """How much hair covers each rest position, in [0, 1] (soft, wispy hairline)."""
+    centre, _ = head_frame(identity)
+    phi = np.arctan2(points[:, 0], -(points[:, 2] - centre[2]))
+    wisps = 0.025 * np.sin(phi * 97 + identity.seed) * np.sin(phi * 41 + 0.5 * identity.seed)
+    return _smoothstep((hair_depth(points, identity) + wisps) / 0.1 + 0.3)
 
 
 def hair_uv(points: np.ndarray, identity: Identity) -> np.ndarray:
@@ -72,7 +75,7 @@ def hair_parts(grid: np.ndarray, rows: int, cols: int, identity: Identity) -> li
     lumps = 1 + 0.18 * np.sin(3 * angle + k[0]) * np.cos(2 * grid[:, 1] + k[1])
     lumps += 0.1 * np.sin(7 * angle + k[2] + 3 * grid[:, 1])
     top = 1 + 0.15 * _smoothstep(-(grid[:, 1] + 0.6) / 0.6)
-    offset = lift * lumps * top * _smoothstep(depth / 0.35) - 0.03
+    offset = lift * lumps * top * _smoothstep((depth - 0.05) / 0.5) - 0.03
     direction = (grid - centre) / radii
     direction /= np.linalg.norm(direction, axis=1, keepdims=True)
     # The shell grows mostly upward/outward; less over the forehead so the fringe sits close.

@@ -151,6 +151,8 @@ def _shade(mesh: HeadMesh, normals, tri, bary, lighting: Lighting, mat, down, sh
         cover = hair_coverage(canon[hairy], mesh.hair_identity)[:, None]
         hair = _sample(mesh.atlas, hair_uv(canon[hairy], mesh.hair_identity))
         albedo[hairy] = albedo[hairy] * (1 - cover) + hair * cover
+        mat = mat.copy()
+        mat[np.nonzero(hairy)[0][cover[:, 0] > 0.5]] = HAIR  # painted hair shades like hair
     is_eye = mat == EYE
     if is_eye.any():
         albedo[is_eye] = _eye_albedo(canon[is_eye], mesh.gaze, mesh.iris)
