@@ -370,6 +370,7 @@ class _Job:
         self.pool: ThreadPoolExecutor | None = None
         self.aligner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="faceset-align")
         self.aligning: list[Future] = []
+        self.synced = 0
 
     def save(self) -> None:
         self.manifest["updated"] = _now()
@@ -457,8 +458,11 @@ class _Job:
         self.futures = self.futures[count:]
 
     def flush(self) -> None:
-        """Align what is pending and wait until every face is on disk."""
+        """Align what is pending, wait for every write, and sync them to disk (a checkpoint)."""
         self._align_pending()
         while self.aligning:
             self.futures.extend(self.aligning.pop(0).result())
         self._wait(len(self.futures))
+        if self.summary.faces_written > self.synced:
+            os.sync()  # the faces' files reach the disk before the manifest says they are done
+            self.synced = self.summary.faces_written

