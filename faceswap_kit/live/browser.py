@@ -77,7 +77,7 @@ class LabServer:
 
 
 @contextlib.contextmanager
-def jupyter_lab(root: str | os.PathLike, timeout: float = 60.0) -> Iterator[LabServer]:
+def jupyter_lab(root: str | os.PathLike, timeout: float = 120.0) -> Iterator[LabServer]:
     """Start JupyterLab on 127.0.0.1 (random free port, random token) serving ``root``."""
     port, token = _free_port(), secrets.token_hex(16)
     repo = pathlib.Path(__file__).resolve().parents[2]

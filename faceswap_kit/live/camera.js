@@ -3,6 +3,9 @@
 // processed JPEG back -> createImageBitmap -> canvas. At most `max_in_flight` frames unanswered.
 
 const LOST_AFTER_MS = 3000; // a frame unanswered this long no longer holds an in-flight slot
+// one capturing view per widget model: a second view of the same widget only draws
+const capturingView = new WeakMap();
+let viewCount = 0;
 
 function statusFromError(err) {
   const name = (err && err.name) || "";
@@ -27,6 +30,7 @@ function percentile(values, q) {
 }
 
 function render({ model, el }) {
+  const viewId = ++viewCount;
   const root = document.createElement("div");
   root.className = "fsk-camera";
   const canvas = document.createElement("canvas");
@@ -139,7 +143,21 @@ function render({ model, el }) {
     model.save_changes();
   }
 
+  let starting = false;
+
   async function startCamera() {
+    const owner = capturingView.get(model);
+    if (starting || (owner !== undefined && owner !== viewId)) return; // one request at a time,
+    capturingView.set(model, viewId); // and one capturing view per widget
+    starting = true;
+    try {
+      await openCamera();
+    } finally {
+      starting = false;
+    }
+  }
+
+  async function openCamera() {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       setStatus("unsupported", "this browser gives no camera access here (navigator.mediaDevices is missing: use https or localhost, or source='generated')");
       return;
@@ -164,6 +182,7 @@ function render({ model, el }) {
   }
 
   function stopCamera() {
+    if (capturingView.get(model) === viewId) capturingView.delete(model);
     if (stream) stream.getTracks().forEach((track) => track.stop());
     stream = null;
     video.srcObject = null;

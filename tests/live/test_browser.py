@@ -40,7 +40,7 @@ def lab(tmp_path_factory):
 
 
 def test_frames_flow_both_ways_and_the_processed_image_is_drawn(lab):
-    state = run_widget_page(lab, "live_test.ipynb", camera=True, until_frames=30, timeout=90)
+    state = run_widget_page(lab, "live_test.ipynb", camera=True, until_frames=30, timeout=120)
     assert state["status"] == "streaming", state
     assert state["drawn"] >= 30, state
     stats = state["stats"]
@@ -53,7 +53,7 @@ def test_frames_flow_both_ways_and_the_processed_image_is_drawn(lab):
 
 
 def test_without_a_camera_the_widget_shows_no_camera(lab):
-    state = run_widget_page(lab, "live_test.ipynb", camera=False, until_frames=10**6, timeout=90)
+    state = run_widget_page(lab, "live_test.ipynb", camera=False, until_frames=10**6, timeout=120)
     assert state["status"] == "no-camera", state
     assert "no camera found" in state["text"] and "NotFoundError" in state["text"], state
     assert state["drawn"] == 0, state
