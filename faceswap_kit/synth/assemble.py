@@ -25,6 +25,7 @@ from .head import (
     shoulders,
     skull,
 )
+from .imageops import draw_mask
 from .params import Expression, Identity
 from .texture import texture_atlas
 
@@ -62,39 +63,47 @@ class HeadMesh:
     hair_identity: Identity
 
 
+def _distance_to_oval(points: np.ndarray) -> np.ndarray:
+    """Distance of ``(N, 2)`` model-space points to the base face oval polyline."""
+    mesh = load_base_mesh()
+    oval = np.asarray(mesh.vertices)[mesh.groups["oval"], :2]
+    a, b = oval, np.roll(oval, -1, axis=0)
+    p = points[:, None, :2]
+    t = np.clip(((p - a) * (b - a)).sum(-1) / ((b - a) ** 2).sum(-1), 0, 1)
+    return np.linalg.norm(p - (a + t[..., None] * (b - a)), axis=-1).min(1)
+
+
 @functools.lru_cache(maxsize=1)
 def interior_weight() -> np.ndarray:
     """Per face vertex: 1 inside the face, falling to 0 at the face oval: ``(478,)``."""
     mesh = load_base_mesh()
-    base = np.asarray(mesh.vertices)
-    oval = base[mesh.groups["oval"], :2]
-    a, b = oval, np.roll(oval, -1, axis=0)
-    p = base[:, None, :2]
-    t = np.clip(((p - a) * (b - a)).sum(-1) / ((b - a) ** 2).sum(-1), 0, 1)
-    dist = np.linalg.norm(p - (a + t[..., None] * (b - a)), axis=-1).min(1)
-    weight = _smoothstep(dist / 0.22)
+    weight = _smoothstep(_distance_to_oval(np.asarray(mesh.vertices)) / 0.22)
     weight[mesh.groups["oval"]] = 0.0
     return weight
 
 
 @functools.lru_cache(maxsize=1)
 def interior_weight_texture() -> np.ndarray:
-    """The same weight over the face-texture square: ``(256, 256)`` float32."""
+    """The same weight over the face-texture square: ``(256, 256, 1)`` float64."""
     import cv2
 
     mesh = load_base_mesh()
     oval = np.asarray(mesh.vertices)[mesh.groups["oval"], :2]
     uv = face_uv(np.concatenate([oval, np.zeros((len(oval), 1))], 1))
-    mask = np.zeros((TEX, TEX), np.uint8)
-    cv2.fillPoly(mask, [np.round(uv * 4).astype(np.int32)], 255, shift=2)
-    dist = cv2.distanceTransform(mask, cv2.DIST_L2, 5) * (3.1 / TEX)
-    return _smoothstep(dist / 0.22).astype(np.float32)
+    inside = draw_mask(
+        lambda c: cv2.fillPoly(c, [np.round(uv * 4).astype(np.int32)], 255, shift=2), TEX, TEX
+    )
+    v, u = np.mgrid[0:TEX, 0:TEX]
+    x = (u + 0.5) / TEX * 3.0 - 1.5
+    y = (v + 0.5) / TEX * 3.2 - 1.3
+    dist = _distance_to_oval(np.stack([x.ravel(), y.ravel()], 1)).reshape(TEX, TEX)
+    return (_smoothstep(dist / 0.22) * (inside > 0.5))[..., None]
 
 
 @functools.lru_cache(maxsize=16)
 def swap_atlas(source: Identity, target: Identity) -> np.ndarray:
     """Source face texture inside the target's (skin outside the face, hair)."""
-    w = interior_weight_texture()[..., None]
+    w = interior_weight_texture()
     a, b = texture_atlas(source), texture_atlas(target)
     face = a[:, :TEX] * w + b[:, :TEX] * (1 - w)
     atlas = np.concatenate([face, b[:, TEX:]], axis=1)

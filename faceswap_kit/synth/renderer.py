@@ -12,6 +12,7 @@ from ..errors import InputError
 from .assemble import HeadMesh, build_head
 from .hair import hair_coverage, hair_uv
 from .head import CLOTH, EYE, HAIR, MOUTH, SKIN, TEETH
+from .imageops import downsample_area, draw_mask, gaussian_blur, resize_linear, sample_bilinear
 from .params import Background, Expression, Identity, Lighting, Pose
 from .raster import rasterize
 
@@ -66,42 +67,38 @@ def _light_direction(lighting: Lighting) -> np.ndarray:
 
 @functools.lru_cache(maxsize=32)
 def background_image(background: Background, size: int) -> np.ndarray:
-    """A soft, out-of-focus backdrop: ``(size, size, 3)`` float32 (read-only)."""
+    """A soft, out-of-focus backdrop: ``(size, size, 3)`` float64 (read-only)."""
     import cv2
 
     rng = np.random.Generator(np.random.PCG64(background.seed + 31337))
     small = 48
     t = np.linspace(0, 1, small)[:, None, None]
     image = np.asarray(background.top) * (1 - t) + np.asarray(background.bottom) * t
-    image = np.broadcast_to(image, (small, small, 3)).astype(np.float32).copy()
+    image = np.ascontiguousarray(np.broadcast_to(image, (small, small, 3)), dtype=np.float64)
     for _ in range(background.blobs):
         colour = np.clip(image.mean((0, 1)) * rng.uniform(0.7, 1.35) + rng.normal(0, 0.05, 3), 0, 1)
-        centre = rng.uniform(0, small, 2).astype(int)
-        axes = rng.uniform(3, 14, 2).astype(int)
-        cv2.ellipse(image, tuple(int(v) for v in centre), tuple(int(v) for v in axes), float(rng.uniform(0, 180)),
-                    0, 360, colour.tolist(), -1)  # fmt: skip
-    image = cv2.GaussianBlur(image, (0, 0), 2.5)
-    image = cv2.resize(image, (size, size), interpolation=cv2.INTER_CUBIC)
-    image = np.clip(image, 0, 1)
+        centre = tuple(int(v) for v in rng.uniform(0, small, 2))
+        axes = tuple(int(v) for v in rng.uniform(3, 14, 2))
+        angle = float(rng.uniform(0, 180))
+        shape = draw_mask(
+            lambda c, centre=centre, axes=axes, angle=angle: cv2.ellipse(
+                c, centre, axes, angle, 0, 360, 255, -1
+            ),
+            small,
+            small,
+        )[..., None]
+        image = image * (1 - shape) + colour * shape
+    image = gaussian_blur(image, 2.5)
+    image = np.clip(resize_linear(image, size, size), 0, 1)
     image.setflags(write=False)
     return image
 
 
 def _sample(atlas: np.ndarray, uv: np.ndarray) -> np.ndarray:
     """Bilinear lookup of ``(M, 2)`` atlas pixel coordinates: ``(M, 3)``."""
-    import cv2
-
     if len(uv) == 0:
         return np.zeros((0, 3))
-    count = len(uv)
-    width = 1024
-    padded = np.zeros((-(-count // width) * width, 2), np.float32)
-    padded[:count] = uv - 0.5
-    maps = padded.reshape(-1, width, 2)
-    out = cv2.remap(
-        atlas, maps[..., 0], maps[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
-    )
-    return out.reshape(-1, 3)[:count].astype(np.float64)
+    return sample_bilinear(atlas, uv)
 
 
 def _eye_albedo(direction: np.ndarray, gaze: np.ndarray, iris: tuple) -> np.ndarray:
@@ -208,7 +205,7 @@ def _tone(image: np.ndarray) -> np.ndarray:
 def _grain(size: int) -> np.ndarray:
     """Fixed, faint sensor noise ``(size, size, 1)`` (same for every frame: no flicker)."""
     rng = np.random.Generator(np.random.PCG64(2024))
-    noise = rng.normal(0.0, 0.01, (size, size, 1)).astype(np.float32)
+    noise = rng.normal(0.0, 0.01, (size, size, 1))
     noise.setflags(write=False)
     return noise
 
@@ -216,14 +213,14 @@ def _grain(size: int) -> np.ndarray:
 def _smooth_edges(image: np.ndarray, parts: np.ndarray) -> np.ndarray:
     """Cheap anti-aliasing: soften pixels where one part of the person meets another or the
     background (silhouettes, eyelids, lips), leaving the inside of surfaces sharp."""
-    import cv2
-
     edge = np.zeros(parts.shape, bool)
     edge[:, 1:] |= parts[:, 1:] != parts[:, :-1]
     edge[:, :-1] |= parts[:, 1:] != parts[:, :-1]
     edge[1:] |= parts[1:] != parts[:-1]
     edge[:-1] |= parts[1:] != parts[:-1]
-    soft = cv2.GaussianBlur(image, (3, 3), 0.7)
+    padded = np.pad(image, ((1, 1), (1, 1), (0, 0)), mode="edge")
+    rows = 0.25 * padded[:-2] + 0.5 * padded[1:-1] + 0.25 * padded[2:]
+    soft = 0.25 * rows[:, :-2] + 0.5 * rows[:, 1:-1] + 0.25 * rows[:, 2:]
     image[edge] = soft[edge]
     return image
 
@@ -277,8 +274,6 @@ def render(
     >>> tuple(out.image.shape), tuple(out.landmarks.shape), tuple(out.mask.shape)
     ((1, 3, 64, 64), (1, 468, 2), (1, 1, 64, 64))
     """
-    import cv2
-
     if not isinstance(identity, Identity):
         raise InputError(
             f"identity must be an Identity (Identity.from_seed(n)), got {type(identity).__name__}"
@@ -326,15 +321,17 @@ def render(
     image[visible] = _tone(colours)
     mask = np.zeros(full * full)
     mask[visible] = mesh.face[tri]
-    image = image.reshape(full, full, 3).astype(np.float32)
-    mask = mask.reshape(full, full).astype(np.float32)
+    image = image.reshape(full, full, 3)
+    mask = mask.reshape(full, full)
     image = _smooth_edges(image, np.where(ids >= 0, mesh.group[np.maximum(ids, 0)], -1))
     if grain:
         image = image + _grain(full)
-    if supersample > 1:
-        image = cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA)
-        mask = cv2.resize(mask, (size, size), interpolation=cv2.INTER_AREA)
-    image = np.clip(image, 0, 1)
+    image = downsample_area(image, supersample)
+    mask = downsample_area(mask, supersample)
+    # Snap to 8-bit levels: last-bit differences between CPUs cannot change the picture.
+    image = np.round(np.clip(image, 0, 1) * 255) / 255
+    image = image.astype(np.float32)
+    mask = mask.astype(np.float32)
     landmarks = pixels[:468] / supersample
     cam3 = cam[:468]
     return Render(
