@@ -183,7 +183,8 @@ def main() -> None:
         clip = make_clip(work / "clip.mp4", args.frames)
         print(f"# extraction benchmark — {platform.processor() or platform.machine()}, "
               f"{os.cpu_count()} CPU cores, torch {torch.__version__}, torch threads "
-              f"{torch.get_num_threads()} (shared machine: medians of {args.repeats})\n")  # fmt: skip
+              f"{torch.get_num_threads()}; load average {os.getloadavg()[0]:.1f} at start "
+              f"(shared machine: medians of {args.repeats})\n")  # fmt: skip
         rates = stage_rates(clip, args.repeats)
         print(f"## Throughput, 640x480 clip, {args.frames} frames, whole_face 256 px\n")
         print("| stage | frames/s | ms/frame |\n|---|---:|---:|")

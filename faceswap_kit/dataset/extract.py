@@ -288,6 +288,8 @@ def _extract(
     signature = None
     if reference is not None:
         signature, choose = _reference_signature(reference), "reference"
+    if choose != "largest" and faces_per_frame == 1:
+        faces_per_frame = 3  # choosing among faces needs the detector to look for several
     bar = None
     if progress:
         from tqdm.auto import tqdm

@@ -79,6 +79,7 @@ class MediaPipeDetector:
         self._mesh = None
         self._finder = None
         self._frames = 0
+        self._scored_at: int | None = None
         self._scores: list[tuple[tuple[float, ...], float]] = []
 
     def _open(self) -> None:
@@ -110,9 +111,10 @@ class MediaPipeDetector:
             warnings.simplefilter("ignore", UserWarning)
             result = self._mesh.process(frame)
         found = result.multi_face_landmarks or []
-        if self.mode == "image" or self._frames % self.score_every == 0 or not self._scores:
-            if found:
-                self._scores = self._detection_scores(frame)
+        due = self._scored_at is None or self._frames - self._scored_at >= self.score_every
+        if found and (self.mode == "image" or due):
+            self._scores = self._detection_scores(frame)
+            self._scored_at = self._frames
         self._frames += 1
         faces = []
         scale = np.array([width, height, width], dtype=np.float32)
@@ -163,6 +165,7 @@ class MediaPipeDetector:
         """Forget the track (the next frame is detected afresh)."""
         self.close()
         self._frames = 0
+        self._scored_at = None
         self._scores = []
 
     def close(self) -> None:

@@ -207,3 +207,22 @@ def test_live_recording_folder(tmp_path, portrait, make_frames):
     identity = read_manifest(tmp_path / "out")["identity"]
     assert identity["name"] == "me" and identity["synthetic"] is False
     assert "I am the person" in identity["consent"]
+
+
+def test_choosing_among_several_faces(tmp_path, portrait, grace):
+    import cv2
+
+    frame = np.full((300, 560, 3), 90, np.uint8)
+    frame[10:287, 0:240] = cv2.resize(portrait[0:300, 100:360], (240, 277), cv2.INTER_AREA)
+    side = min(grace.shape[:2])
+    square = grace[:side, (grace.shape[1] - side) // 2 :][:, :side]
+    frame[40:240, 330:530] = cv2.resize(square, (200, 200), interpolation=cv2.INTER_AREA)
+
+    def chosen_x(out, **options):
+        extract([frame], out, size=64, **options)
+        meta = json.loads((out / "faces" / "000000.json").read_text())
+        return np.array(meta["landmarks_source"])[:, 0].mean()
+
+    assert chosen_x(tmp_path / "a", faces_per_frame=2) < 256  # largest: the astronaut
+    assert chosen_x(tmp_path / "b", choose=1) > 256  # index 1, left to right
+    assert chosen_x(tmp_path / "c", reference=grace) > 256  # most like the reference photo
