@@ -16,7 +16,7 @@ from .base_mesh import load_base_mesh
 from .face_model import JAW_PIVOT, _rotate_x, _smoothstep, jaw_angle
 from .params import Expression, Identity
 
-SKIN, HAIR, EYE, MOUTH, TEETH, CLOTH = range(6)
+SKIN, HAIR, EYE, MOUTH, TEETH, CLOTH, MATTE_SKIN = range(7)
 #: Face-texture square in model units: x in [-1.5, 1.5], y in [-1.3, 1.9] -> atlas [0, 256).
 TEX = 256
 
@@ -264,9 +264,7 @@ def ears(identity: Identity) -> list[Part]:
         tint = np.ones((len(pts), 3)) * np.array([1.0, 0.93, 0.9])
         outer = (pts[:, 0] - c[0]) * side > 0.02
         tint[outer] *= 0.82
-        parts.append(
-            Part(pts, tris, SKIN, tint=tint, uv=np.tile([[TEX * 0.5, TEX * 0.55]], (len(pts), 1)))
-        )
+        parts.append(Part(pts, tris, MATTE_SKIN, tint=tint))
     return parts
 
 
@@ -294,7 +292,7 @@ def neck(identity: Identity) -> Part:
     shade = 0.5 + 0.5 * _smoothstep((pts[:, 1] - 0.9) / 0.9)
     tint = shade[:, None] * np.ones((1, 3))
     body = 0.85 * _smoothstep((pts[:, 1] - 1.2) / 1.2)
-    return Part(pts, tris, SKIN, tint=tint, body=body)
+    return Part(pts, tris, MATTE_SKIN, tint=tint, body=body)
 
 
 def shoulders(identity: Identity) -> Part:

@@ -11,7 +11,7 @@ import torch
 from ..errors import InputError
 from .assemble import HeadMesh, build_head
 from .hair import hair_coverage, hair_uv
-from .head import CLOTH, EYE, HAIR, MOUTH, SKIN, TEETH
+from .head import CLOTH, EYE, HAIR, MATTE_SKIN, MOUTH, SKIN, TEETH
 from .imageops import downsample_area, draw_mask, gaussian_blur, resize_linear, sample_bilinear
 from .params import Background, Expression, Identity, Lighting, Pose
 from .raster import rasterize
@@ -125,9 +125,9 @@ def _eye_albedo(direction: np.ndarray, gaze: np.ndarray, iris: tuple) -> np.ndar
     return out * (1 - 0.55 * lid)
 
 
-#: Per material (SKIN, HAIR, EYE, MOUTH, TEETH, CLOTH): highlight sharpness and strength.
-SHININESS = np.array([20.0, 12.0, 250.0, 30.0, 40.0, 8.0])
-SPECULAR_STRENGTH = np.array([1.0, 0.6, 2.5, 0.3, 0.8, 0.1])
+#: Per material (SKIN, HAIR, EYE, MOUTH, TEETH, CLOTH, MATTE_SKIN): highlight sharpness, strength.
+SHININESS = np.array([20.0, 12.0, 250.0, 30.0, 40.0, 8.0, 10.0])
+SPECULAR_STRENGTH = np.array([1.0, 0.6, 2.5, 0.3, 0.8, 0.1, 0.25])
 
 
 def _shade(mesh: HeadMesh, normals, tri, bary, lighting: Lighting, mat, down, shirt) -> np.ndarray:
@@ -167,13 +167,14 @@ def _shade(mesh: HeadMesh, normals, tri, bary, lighting: Lighting, mat, down, sh
     half = light + np.array([0.0, 0.0, -1.0])
     half /= np.linalg.norm(half)
     ndl = n @ light
-    wrap = np.where(mat == SKIN, 0.3, 0.1)
+    is_skin = (mat == SKIN) | (mat == MATTE_SKIN)
+    wrap = np.where(is_skin, 0.3, 0.1)
     diffuse = np.clip((ndl + wrap) / (1 + wrap), 0, 1)
     hemi = lighting.ambient * (0.85 - 0.25 * n[:, 1]) * (0.7 + 0.3 * np.abs(n[:, 2]))
     colour = np.asarray(lighting.color)
     shaded = albedo * (hemi[:, None] + lighting.intensity * diffuse[:, None] * colour)
     # Subsurface warmth on skin where the light falls off.
-    skin = np.nonzero(mat == SKIN)[0]
+    skin = np.nonzero(is_skin)[0]
     warmth = lighting.intensity * 0.12 * diffuse[skin] * (1 - diffuse[skin])
     shaded[skin] += albedo[skin] * warmth[:, None] * np.array([1.0, 0.35, 0.2])
     # Blinn-Phong highlights, only where they can be visible (n.h high enough).
