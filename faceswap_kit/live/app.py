@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import pathlib
+import sys
 import time
 from typing import Any
 
@@ -36,7 +37,8 @@ class LiveSwap:
         fallback: source used when the browser has no camera (None: none).
         config: ``LiveConfig`` (label on by default).
         seed: generated person for the fallback and the 2D mode's face.
-        max_in_flight, width, height, quality: camera widget settings.
+        max_in_flight, width, height, quality: camera widget settings (``max_in_flight``
+            default: 2, or 3 on Colab where the round trip is longer).
         processor: any ``frame_uint8_rgb -> (frame_uint8_rgb, {stage: ms})`` callable; replaces
             ``mode`` (e.g. ``faceswap_kit.pipeline.FrameSwapper`` built by hand).
     """
@@ -50,7 +52,7 @@ class LiveSwap:
         fallback: str | None = "generated",
         config: LiveConfig | None = None,
         seed: int = 0,
-        max_in_flight: int = 2,
+        max_in_flight: int | None = None,
         width: int = 640,
         height: int = 480,
         quality: float = 0.8,
@@ -62,7 +64,7 @@ class LiveSwap:
         self.processor = processor or make_processor(mode, model=model, seed=seed)
         self.widget = CameraWidget(
             source="browser" if source == "browser" else "kernel",
-            max_in_flight=max_in_flight,
+            max_in_flight=max_in_flight or (3 if "google.colab" in sys.modules else 2),
             width=width,
             height=height,
             quality=quality,
