@@ -40,6 +40,17 @@ def test_umeyama_recovers_a_similarity(device):
     assert torch.allclose(fitted, truth, atol=1e-4)
 
 
+def test_weighted_umeyama_favours_heavy_points():
+    source = torch.tensor([[[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]]])
+    target = source[0] + torch.tensor([[0.0, 0.0], [0.0, 0.0], [3.0, 0.0]])  # one point is off
+    weights = torch.tensor([10.0, 10.0, 0.001])
+    fitted = umeyama(source, target, weights)
+    moved = transform_points(source, fitted)[0]
+    assert (moved[:2] - target[:2]).norm(dim=-1).max() < 0.05
+    even = transform_points(source, umeyama(source, target))[0]
+    assert (even[:2] - target[:2]).norm(dim=-1).max() > 0.3
+
+
 def test_umeyama_never_reflects():
     points = torch.rand(1, 10, 2)
     mirrored = points * torch.tensor([-1.0, 1.0])

@@ -5,13 +5,14 @@
 """
 
 from .base import DetectedFace, Detector, box_of
-from .face_model import STABLE_POINTS, FaceModel, load_face_model
+from .face_model import STABLE_POINTS, STABLE_WEIGHTS, FaceModel, load_face_model
 from .mediapipe_backend import MediaPipeDetector
 from .pose import estimate_pose
 from .select import choose_face, face_signature
 
 __all__ = [
     "STABLE_POINTS",
+    "STABLE_WEIGHTS",
     "DetectedFace",
     "Detector",
     "FaceModel",

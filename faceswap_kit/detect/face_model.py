@@ -31,6 +31,8 @@ STABLE_POINTS = (
     10, 151, 9, 8,  # forehead midline
     234, 454, 93, 323, 127, 356,  # cheekbones and temples
 )  # fmt: skip
+EYE_CORNER_WEIGHT = 8.0
+STABLE_WEIGHTS = tuple(EYE_CORNER_WEIGHT if k < 4 else 1.0 for k in range(len(STABLE_POINTS)))
 
 
 @dataclass(frozen=True)
