@@ -301,7 +301,7 @@ def shoulders(identity: Identity) -> Part:
     xs = np.concatenate(
         [np.linspace(-2.8, -0.7, 7), np.linspace(-0.55, 0.55, 5), np.linspace(0.7, 2.8, 7)]
     )
-    vs = np.linspace(0.0, 1.0, 6)
+    vs = np.array([0.0, 0.04, 0.12, 0.3, 0.55, 1.0])
     neck_half = 0.7
     top = 1.5 + 0.6 * _smoothstep((np.abs(xs) - neck_half) / 1.6) ** 0.8
     top = np.where(np.abs(xs) < neck_half, 1.5 + 0.45 * (1 - (xs / neck_half) ** 2), top)
@@ -311,5 +311,10 @@ def shoulders(identity: Identity) -> Part:
     pts = np.stack([x, y, z], -1).transpose(1, 0, 2).reshape(-1, 3)
     tris = _grid_triangles(len(vs), len(xs), closed=False)
     tris = orient(pts, tris, np.array([0.0, 3.0, centre[2] + 1.5]))
-    tint = np.ones((len(pts), 3)) * (0.8 + 0.2 * np.cos(pts[:, :1] / 3.0 * np.pi / 2))
+    # Fabric: gentle folds, a ribbed neckline, shade towards the arms.
+    grid_v = np.repeat(vs[:, None], len(xs), 1).reshape(-1)
+    folds = 1 + 0.05 * np.sin(pts[:, 0] * 5.0 + 1.3 * grid_v) * grid_v
+    collar = 1 - 0.25 * np.exp(-((grid_v / 0.06) ** 2)) * (np.abs(pts[:, 0]) < 1.2)
+    shade = (0.8 + 0.2 * np.cos(pts[:, 0] / 3.0 * np.pi / 2)) * folds * collar
+    tint = np.ones((len(pts), 3)) * shade[:, None]
     return Part(pts, tris, CLOTH, tint=tint, body=1.0)

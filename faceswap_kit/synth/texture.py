@@ -91,7 +91,7 @@ def texture_atlas(identity: Identity) -> np.ndarray:
         count = int(260 * identity.freckles)
         centres = rng.normal(0, 1, (count, 2)) * np.array([0.28, 0.12]) + np.array([0.0, 0.3])
         centres[:, 0] += np.sign(centres[:, 0]) * 0.1
-        radii = rng.uniform(0.6, 1.4, count)
+        radii = rng.uniform(0.4, 0.9, count)
         uvs = _uv(centres)
 
         def draw(canvas):
@@ -116,6 +116,14 @@ def texture_atlas(identity: Identity) -> np.ndarray:
     lip_lines = 1 + 0.08 * gaussian_blur(rng.normal(0, 1, (TEX, TEX)), 0.8)
     lip_colour = np.asarray(identity.lips) * lip_lines[..., None]
     face = face * (1 - lips[..., None]) + lip_colour * lips[..., None]
+    # The parting line between the lips and a slightly darker lip border.
+    inner = base[g["lips_inner"], :2]
+    parting = _lines([np.concatenate([inner, inner[:1]])], 2, 0.6)
+    face *= 1 - 0.45 * np.clip(parting, 0, 1)[..., None]
+    border = _lines(
+        [np.concatenate([base[g["lips_outer"], :2], base[g["lips_outer"][:1], :2]])], 1, 0.8
+    )
+    face *= 1 - 0.08 * np.clip(border, 0, 1)[..., None]
     # Lashes and lid lines: dark along the upper eye contour, lighter below.
     uppers, lowers, creases = [], [], []
     for side in ("left", "right"):
