@@ -226,3 +226,27 @@ def test_choosing_among_several_faces(tmp_path, portrait, grace):
     assert chosen_x(tmp_path / "a", faces_per_frame=2) < 256  # largest: the astronaut
     assert chosen_x(tmp_path / "b", choose=1) > 256  # index 1, left to right
     assert chosen_x(tmp_path / "c", reference=grace) > 256  # most like the reference photo
+
+
+def test_generated_clip_end_to_end(tmp_path):
+    """synth clip -> extract -> stored landmarks match the generator's ground truth."""
+    synth = pytest.importorskip("faceswap_kit.synth")
+    clip = synth.write_clip(tmp_path / "person.mp4", seed=2, frames=8, size=192)
+    summary = extract(clip, tmp_path / "set", "whole_face", 96)
+    assert summary.faces_written == 8 and not summary.skipped_frames
+    truth = json.loads(clip.with_suffix(".json").read_text())["frames"]
+    manifest = read_manifest(tmp_path / "set")
+    assert (
+        manifest["identity"]["synthetic"] is True and manifest["identity"]["name"] == "synthetic-2"
+    )
+    errors = []
+    for path in sorted((tmp_path / "set" / "faces").glob("*.json")):
+        meta = json.loads(path.read_text())
+        found = np.array(meta["landmarks_source"])[:468]
+        true = np.array(truth[meta["source"]["frame"]]["landmarks"])
+        errors.append(
+            np.linalg.norm(found - true, axis=1).mean() / np.linalg.norm(true[33] - true[263])
+        )
+    assert np.mean(errors) < 0.05
+    faces = load_faceset(tmp_path / "set")
+    assert len(faces) == 8 and faces.identity["synthetic"] is True
