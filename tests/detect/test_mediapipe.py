@@ -136,3 +136,11 @@ def test_choose_face(portraits, detector):
         choose_face([face], "reference")
     with pytest.raises(InputError):
         choose_face([face], "nearest")
+
+
+def test_video_mode_finds_the_face_again_after_losing_it(portraits):
+    image = np.ascontiguousarray(portraits["astronaut"][:384, 64:448])
+    blank = np.full_like(image, 128)
+    with MediaPipeDetector(mode="video") as det:
+        counts = [len(det(frame)) for frame in (image, image, blank, blank, image, image)]
+    assert counts == [1, 1, 0, 0, 1, 1]
