@@ -57,6 +57,9 @@ class ExtractSummary:
         skipped_frames: reason -> number of frames without a usable face.
         skipped_files: files that could not be read, with the reason.
         seconds: wall time.
+        stage_seconds: busy time per stage, summed over its threads: ``decode`` (time the
+            detector waited for frames), ``detect``, ``align`` (align, mask, score: one thread),
+            ``write`` (encode + write: the writer threads).
     """
 
     out_dir: Path
@@ -67,6 +70,7 @@ class ExtractSummary:
     skipped_frames: Counter = field(default_factory=Counter)
     skipped_files: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    stage_seconds: Counter = field(default_factory=Counter)
 
     @property
     def faces_total(self) -> int:
@@ -387,36 +391,47 @@ class _Job:
         faces = int(record.get("faces", 0))
         seen = seen_before
         count = 0
-        for index, frame in _prefetch(item.frames()):
-            if bar is not None:
-                bar.update(1)
-            if limit is not None and count >= limit:
-                break
-            count += 1
-            if index < seen_before or index % every or (item.key, index) in done:
-                continue
-            self.summary.frames_seen += 1
-            seen = index + 1
-            found = det(frame)
-            face = choose_face(found, choose, frame=frame, reference=signature)
-            if face is None:
-                reason = "no face found" if not found else "no face matching the choice"
-                skipped[reason] += 1
-                self.summary.skipped_frames[reason] += 1
-                continue
-            if face.size < min_size:
-                reason = f"face too small (< {min_size:g} px)"
-                skipped[reason] += 1
-                self.summary.skipped_frames[reason] += 1
-                continue
-            self.pending.append((item, index, frame, face))
-            faces += 1
-            if len(self.pending) >= self.batch_size:
-                self._align_pending()
-            if self.summary.frames_seen % SAVE_EVERY_FRAMES == 0:
-                self.flush()
-                record.update(frames_seen=seen, skipped=dict(skipped), faces=faces)
-                self.save()
+        stream = _prefetch(item.frames())
+        try:
+            while True:
+                now = time.perf_counter()
+                index, frame = next(stream, (None, None))
+                self.summary.stage_seconds["decode"] += time.perf_counter() - now
+                if frame is None:
+                    break
+                if bar is not None:
+                    bar.update(1)
+                if limit is not None and count >= limit:
+                    break
+                count += 1
+                if index < seen_before or index % every or (item.key, index) in done:
+                    continue
+                self.summary.frames_seen += 1
+                seen = index + 1
+                now = time.perf_counter()
+                found = det(frame)
+                self.summary.stage_seconds["detect"] += time.perf_counter() - now
+                face = choose_face(found, choose, frame=frame, reference=signature)
+                if face is None:
+                    reason = "no face found" if not found else "no face matching the choice"
+                    skipped[reason] += 1
+                    self.summary.skipped_frames[reason] += 1
+                    continue
+                if face.size < min_size:
+                    reason = f"face too small (< {min_size:g} px)"
+                    skipped[reason] += 1
+                    self.summary.skipped_frames[reason] += 1
+                    continue
+                self.pending.append((item, index, frame, face))
+                faces += 1
+                if len(self.pending) >= self.batch_size:
+                    self._align_pending()
+                if self.summary.frames_seen % SAVE_EVERY_FRAMES == 0:
+                    self.flush()
+                    record.update(frames_seen=seen, skipped=dict(skipped), faces=faces)
+                    self.save()
+        finally:
+            stream.close()  # stops the decoding thread when we stop early
         if item.kind == "video" and item.frame_count and count < item.frame_count and limit is None:
             problem = f"truncated: read {count} of {item.frame_count} frames"
             self.summary.skipped_files.append(Problem(item.key, problem))
@@ -441,18 +456,25 @@ class _Job:
             self._wait(len(self.futures) - 2 * self.batch_size)
 
     def _align_and_write(self, pending: list[tuple], first_id: int) -> list[Future]:
+        start = time.perf_counter()
         aligned: FaceBatch = align_batch(pending, self.face_type, self.size, device=self.device)
+        self.summary.stage_seconds["align"] += time.perf_counter() - start
         futures = []
         for k, (item, index, frame, face) in enumerate(pending):
             meta = aligned.metadata(k, item, index, frame.shape, face)
             meta["id"] = first_id + k
             futures.append(
                 self.pool.submit(
-                    write_face, self.folder / FACES, f"{first_id + k:06d}", aligned.images[k],
+                    self._timed_write, self.folder / FACES, f"{first_id + k:06d}", aligned.images[k],
                     meta, self.image_format,
                 )
             )  # fmt: skip
         return futures
+
+    def _timed_write(self, *args) -> None:
+        start = time.perf_counter()
+        write_face(*args)
+        self.summary.stage_seconds["write"] += time.perf_counter() - start
 
     def _wait(self, count: int) -> None:
         for future in self.futures[:count]:
