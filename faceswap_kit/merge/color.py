@@ -71,11 +71,18 @@ def _flat(image: Tensor, mask: Tensor | None) -> tuple[Tensor, Tensor]:
 
 
 def _moments(pixels: Tensor, weights: Tensor) -> tuple[Tensor, Tensor]:
-    """Weighted mean (B,C) and covariance (B,C,C) of pixels (B,C,N)."""
+    """Weighted mean (B,C) and covariance (B,C,C) of pixels (B,C,N).
+
+    The covariance is regularised by 1 % of its mean variance on the diagonal: a flat or grey
+    face (nearly singular covariance) would otherwise have its noise amplified a hundredfold by
+    the inverse square roots of lct and mkl.
+    """
     mean = (pixels * weights[:, None]).sum(2)
     centred = pixels - mean[..., None]
     cov = (centred * weights[:, None]) @ centred.transpose(1, 2)
-    return mean, cov
+    ridge = 0.01 * torch.diagonal(cov, dim1=-2, dim2=-1).mean(-1) + _EPS
+    eye = torch.eye(cov.shape[-1], dtype=cov.dtype, device=cov.device)
+    return mean, cov + ridge[:, None, None] * eye
 
 
 def _sym_power(cov: Tensor, power: float) -> Tensor:

@@ -125,3 +125,16 @@ def test_bad_mask():
     source, target = _pair("cpu")
     with pytest.raises(InputError):
         transfer_color(source, target, "rct", mask=torch.ones(2, 3, 48, 48))
+
+
+@pytest.mark.parametrize("mode", ["lct", "mkl"])
+def test_nearly_grey_source_does_not_blow_up(mode):
+    """A flat, grey-ish prediction has a nearly singular covariance: noise must not explode."""
+    g = torch.Generator().manual_seed(0)
+    base = torch.rand(1, 1, 64, 64, generator=g) * 0.3 + 0.3
+    source = (
+        torch.cat([base, base * 0.8, base * 0.7], 1) + torch.rand(1, 3, 64, 64, generator=g) * 0.002
+    )
+    target = torch.rand(1, 3, 64, 64, generator=g) * 0.4 + 0.3
+    out = transfer_color(source, target, mode)
+    assert float(out.std((2, 3)).max()) < 1.2 * float(target.std((2, 3)).max())
