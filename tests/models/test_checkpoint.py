@@ -99,3 +99,34 @@ def test_load_by_name(tmp_path, monkeypatch):
     assert load_model("pair").config.resolution == 64
     with pytest.raises(CheckpointError, match="no model directory"):
         load_model("nobody-here")
+
+
+def test_export_is_small_and_equivalent(tmp_path):
+    from faceswap_kit.models.export import export_model
+
+    config = ModelConfig.tiny(**SMALL)
+    write_model(tmp_path / "run", config)
+    (tmp_path / "run" / ckpt.OPTIMIZER).write_bytes(ckpt.tensors_bytes({"x": torch.zeros(1000)}))
+    out = export_model(tmp_path / "run", tmp_path / "export")
+    assert sorted(p.name for p in out.iterdir()) == [
+        "card.json",
+        "config.json",
+        "model.safetensors",
+    ]
+    assert (out / ckpt.WEIGHTS).stat().st_size < 0.6 * (
+        tmp_path / "run" / ckpt.WEIGHTS
+    ).stat().st_size
+    x = torch.rand(2, 3, 64, 64)
+    full, half = load_model(tmp_path / "run"), load_model(out)
+    torch.testing.assert_close(half.swap(x)[0], full.swap(x)[0], atol=2e-2, rtol=0)
+
+
+def test_bundled_model_loads_by_name():
+    from faceswap_kit.models.swap_model import REPO_MODELS_DIR
+
+    if not (REPO_MODELS_DIR / "synth-4-7-df-tiny").is_dir():
+        pytest.skip("bundled model not present in this checkout")
+    model = load_model("synth-4-7-df-tiny")
+    assert model.card["synthetic"] is True and model.card["scores"]["methods"]["model"]["ssim"] > 0
+    face, mask = model.swap(torch.rand(1, 3, 64, 64), "a_to_b")
+    assert face.shape == (1, 3, 64, 64) and mask.shape == (1, 1, 64, 64)
