@@ -185,7 +185,9 @@ def warp2d_swap(
         source_landmarks: ``(1,N,2)`` pixel landmarks of ``source_image`` (same topology).
         triangles: ``(T,3)`` vertex indices; default: Delaunay of ``source_landmarks``.
             Pass them in when calling repeatedly with the same source (the live loop does).
-        color_transfer: match the pasted face's colour to the frame (mean/std in YCbCr).
+        color_transfer: match the pasted face's colour to the frame (mean/std in YCbCr). Right
+            for real photos under other light; turn it off to score against the synth's ideal
+            swap under equal lighting, which keeps the source's own skin colour.
         feather: feather radius as a fraction of the face's width (0 gives a hard edge).
         opacity: 0 returns the frame, 1 the full swap.
         return_mask: also return the ``(B,1,H,W)`` blend mask.
