@@ -19,6 +19,29 @@ import torch.nn.functional as F
 from .errors import InputError
 
 MEDIAPIPE_POINTS = 468
+#: mediapipe face-mesh indices of the inner lip contour, in order around the mouth opening
+INNER_LIPS = (
+    78,
+    95,
+    88,
+    178,
+    87,
+    14,
+    317,
+    402,
+    318,
+    324,
+    308,
+    415,
+    310,
+    311,
+    312,
+    13,
+    82,
+    81,
+    80,
+    191,
+)
 _EPS = 1e-6
 
 
@@ -75,9 +98,13 @@ def _check_inputs(
 
 
 def _triangle_index_map(
-    points: np.ndarray, triangles: np.ndarray, box: tuple[int, int, int, int]
+    points: np.ndarray,
+    triangles: np.ndarray,
+    box: tuple[int, int, int, int],
+    hole: np.ndarray | None = None,
 ) -> np.ndarray:
-    """``(h, w)`` int32 map of which triangle covers each pixel of ``box`` (-1: none)."""
+    """``(h, w)`` int32 map of which triangle covers each pixel of ``box`` (-1: none); pixels
+    inside the ``hole`` polygon (indices into ``points``) are left at -1."""
     import cv2
 
     x0, y0, x1, y1 = box
@@ -87,6 +114,9 @@ def _triangle_index_map(
     corners = np.round((points[triangles] - (x0, y0)) * (1 << shift)).astype(np.int32)
     for index, corner in enumerate(corners):
         cv2.fillConvexPoly(index_map, corner, int(index), lineType=cv2.LINE_8, shift=shift)
+    if hole is not None:
+        outline = np.round((points[hole] - (x0, y0)) * (1 << shift)).astype(np.int32)
+        cv2.fillPoly(index_map, [outline], -1, lineType=cv2.LINE_8, shift=shift)
     return index_map
 
 
@@ -171,6 +201,7 @@ def warp2d_swap(
     source_landmarks: torch.Tensor,
     *,
     triangles: torch.Tensor | None = None,
+    keep_mouth: bool = True,
     color_transfer: bool = True,
     feather: float = 0.06,
     opacity: float = 1.0,
@@ -185,6 +216,8 @@ def warp2d_swap(
         source_landmarks: ``(1,N,2)`` pixel landmarks of ``source_image`` (same topology).
         triangles: ``(T,3)`` vertex indices; default: Delaunay of ``source_landmarks``.
             Pass them in when calling repeatedly with the same source (the live loop does).
+        keep_mouth: with mediapipe landmarks (N >= 468), leave the frame's own mouth opening
+            (a closed source mouth cannot open; stretching it smears lips over the teeth).
         color_transfer: match the pasted face's colour to the frame (mean/std in YCbCr). Right
             for real photos under other light; turn it off to score against the synth's ideal
             swap under equal lighting, which keeps the source's own skin colour.
@@ -207,6 +240,11 @@ def warp2d_swap(
     dtype, device = frame.dtype, frame.device
     if triangles is None:
         triangles = delaunay_triangles(source_landmarks[0])
+    hole = (
+        np.array(INNER_LIPS)
+        if keep_mouth and frame_landmarks.shape[1] >= MEDIAPIPE_POINTS
+        else None
+    )
     triangles_np = triangles.detach().to("cpu", torch.int64).numpy()
     tri_index = triangles.to(device=device, dtype=torch.int64)
 
@@ -221,7 +259,10 @@ def warp2d_swap(
         return (frame.clone(), mask_full) if return_mask else frame.clone()
 
     index_maps = np.stack(
-        [_triangle_index_map(frame_points[b], triangles_np, (x0, y0, x1, y1)) for b in range(batch)]
+        [
+            _triangle_index_map(frame_points[b], triangles_np, (x0, y0, x1, y1), hole)
+            for b in range(batch)
+        ]
     )
     index = torch.from_numpy(index_maps).to(device)  # (B, h, w)
     covered = index >= 0

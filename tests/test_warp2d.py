@@ -160,3 +160,19 @@ def test_against_the_ideal_swap_of_generated_people():
         swapped = float(masked_psnr(out, ideal.image, inside)[0])
         gains.append(swapped - unchanged)
     assert min(gains) > -0.5 and sum(gains) / len(gains) > 1.5, gains
+
+
+def test_an_open_mouth_keeps_its_own_inside():
+    from faceswap_kit.synth import Expression, Identity, render
+    from faceswap_kit.warp2d import INNER_LIPS
+
+    source = render(Identity.from_seed(7), size=128)
+    target = render(Identity.from_seed(3), expression=Expression(jaw_open=0.8), size=128)
+    args = (target.image, target.landmarks, source.image, source.landmarks)
+    kept, mask = warp2d_swap(*args, return_mask=True)
+    smeared = warp2d_swap(*args, keep_mouth=False)
+    x, y = target.landmarks[0, list(INNER_LIPS)].mean(0).round().long().tolist()
+    assert mask[0, 0, y, x] < 0.01  # the mouth opening is outside the blend mask
+    assert torch.allclose(kept[..., y, x], target.image[..., y, x])
+    assert (smeared[..., y, x] - target.image[..., y, x]).abs().max() > 0.05
+    assert mask[0, 0].mean() > 0.05  # the rest of the face is still swapped
