@@ -10,7 +10,7 @@ import torch
 
 from ..errors import InputError
 from .assemble import HeadMesh, build_head
-from .hair import hair_coverage, hair_uv
+from .hair import hair_coverage, hair_depth, hair_uv
 from .head import CLOTH, EYE, HAIR, MATTE_SKIN, MOUTH, SKIN, TEETH
 from .imageops import downsample_area, draw_mask, gaussian_blur, resize_linear, sample_bilinear
 from .params import Background, Expression, Identity, Lighting, Pose
@@ -144,12 +144,13 @@ def _shade(mesh: HeadMesh, normals, tri, bary, lighting: Lighting, mat, down, sh
     n[flip] *= -1
     albedo = _sample(mesh.atlas, uv)
     hairy = mesh.hairable[tri]
+    # How much each pixel shades like hair: 1 on the hair shell, the coverage of painted hair.
+    hair_weight = (mat == HAIR).astype(np.float64)
     if hairy.any():
         cover = hair_coverage(canon[hairy], mesh.hair_identity)[:, None]
         hair = _sample(mesh.atlas, hair_uv(canon[hairy], mesh.hair_identity))
         albedo[hairy] = albedo[hairy] * (1 - cover) + hair * cover
-        mat = mat.copy()
-        mat[np.nonzero(hairy)[0][cover[:, 0] > 0.5]] = HAIR  # painted hair shades like hair
+        hair_weight[hairy] = cover[:, 0]
     is_eye = mat == EYE
     if is_eye.any():
         albedo[is_eye] = _eye_albedo(canon[is_eye], mesh.gaze, mesh.iris)
@@ -163,27 +164,37 @@ def _shade(mesh: HeadMesh, normals, tri, bary, lighting: Lighting, mat, down, sh
     if (mat == CLOTH).any():
         albedo[mat == CLOTH] = np.asarray(shirt)
     albedo *= tint
+    if mesh.hair_identity.hair_style != "bald":
+        # Contact shadow of the hair on the skin just below the hairline.
+        skin_px = np.nonzero((mat == SKIN) | hairy)[0]
+        below = -hair_depth(canon[skin_px], mesh.hair_identity)
+        shadow = np.clip(1 - below / 0.15, 0, 1) * np.clip((below + 0.08) / 0.06, 0, 1)
+        albedo[skin_px] *= (1 - 0.3 * shadow)[:, None]
     light = _light_direction(lighting)
     half = light + np.array([0.0, 0.0, -1.0])
     half /= np.linalg.norm(half)
     ndl = n @ light
     is_skin = (mat == SKIN) | (mat == MATTE_SKIN)
-    wrap = np.where(is_skin, 0.3, 0.1)
+    wrap = np.where(is_skin, 0.3 - 0.2 * hair_weight, 0.1)
     diffuse = np.clip((ndl + wrap) / (1 + wrap), 0, 1)
     hemi = lighting.ambient * (0.85 - 0.25 * n[:, 1]) * (0.7 + 0.3 * np.abs(n[:, 2]))
     colour = np.asarray(lighting.color)
     shaded = albedo * (hemi[:, None] + lighting.intensity * diffuse[:, None] * colour)
     # Subsurface warmth on skin where the light falls off.
     skin = np.nonzero(is_skin)[0]
-    warmth = lighting.intensity * 0.12 * diffuse[skin] * (1 - diffuse[skin])
+    warmth = (
+        lighting.intensity * 0.12 * diffuse[skin] * (1 - diffuse[skin]) * (1 - hair_weight[skin])
+    )
     shaded[skin] += albedo[skin] * warmth[:, None] * np.array([1.0, 0.35, 0.2])
     # Blinn-Phong highlights, only where they can be visible (n.h high enough).
     ndh = n @ half
     lit = np.nonzero((ndh > 0.55) & (ndl > 0))[0]
-    m = mat[lit]
-    spec = lighting.specular * SPECULAR_STRENGTH[m] * np.exp(SHININESS[m] * np.log(ndh[lit]))
+    m, hw = mat[lit], hair_weight[lit]
+    strength = SPECULAR_STRENGTH[m] * (1 - hw) + SPECULAR_STRENGTH[HAIR] * hw
+    shininess = SHININESS[m] * (1 - hw) + SHININESS[HAIR] * hw
+    spec = lighting.specular * strength * np.exp(shininess * np.log(ndh[lit]))
     shaded[lit] += (lighting.intensity * spec)[:, None] * colour
-    hair = mat == HAIR
+    hair = hair_weight > 0
     if hair.any():
         # Kajiya-Kay sheen along strands that run down the head.
         nh = n[hair]
@@ -192,6 +203,7 @@ def _shade(mesh: HeadMesh, normals, tri, bary, lighting: Lighting, mat, down, sh
         along = strand @ half
         sheen = np.sqrt(np.clip(1 - along**2, 0, 1)) ** 60 * np.clip(nh @ light + 0.3, 0, 1)
         tinted = 0.5 * colour + 0.5 * albedo[hair] / max(float(albedo[hair].max()), 1e-6)
+        sheen *= hair_weight[hair]
         shaded[hair] += (0.35 * lighting.intensity * sheen)[:, None] * tinted
     return shaded
 
