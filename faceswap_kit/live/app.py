@@ -74,6 +74,7 @@ class LiveSwap:
         )
         self.widget.on_frame(self.runner.submit)
         self.widget.observe(self._on_status, names="status")
+        self.widget.observe(self._on_running, names="running")
         self.source_kind = source
         self.source_options = dict(source_options or {})
         self._pump: SourcePump | None = None
@@ -107,6 +108,16 @@ class LiveSwap:
         if self._pump is not None:
             self._pump.stop()
             self._pump = None
+
+    def _on_running(self, change) -> None:
+        """The widget's Start/Stop button also starts and stops kernel-side sources."""
+        if self.source_kind == "browser":
+            return
+        if not change["new"]:
+            self._stop_pump()
+            self.widget.status = "stopped"
+        elif self._pump is None and self.runner.running:
+            self._start_source()
 
     def _on_status(self, change) -> None:
         if change["new"] in ("denied", "no-camera", "unsupported") and self.fallback:

@@ -226,3 +226,24 @@ def test_a_recorded_dataset_of_yourself_feeds_the_extraction_stage(tmp_path):
     summary = extract(tmp_path / "me", tmp_path / "faces", size=64, workers=1)
     faces = sorted((tmp_path / "faces" / "faces").glob("*.png"))
     assert len(faces) == 3, summary
+
+
+def test_the_widget_button_starts_and_stops_a_kernel_side_source():
+    live = LiveSwap(
+        mode="passthrough",
+        source="generated",
+        source_options={"size": (96, 64), "loop_frames": 2},
+        config=LiveConfig(hud=False),
+    )
+    Recorder(live.widget)
+    live.start()
+    try:
+        assert live.wait_frames(2, timeout=20) >= 2
+        live.widget.running = False  # what the widget's Stop button does
+        assert live._pump is None and live.widget.status == "stopped"
+        time.sleep(0.2)
+        assert live.wait_frames(1, timeout=0.3) == 0
+        live.widget.running = True  # Start again
+        assert live.wait_frames(2, timeout=20) >= 2
+    finally:
+        live.stop()
