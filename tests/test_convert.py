@@ -75,7 +75,12 @@ def test_convert_swaps_faces_copies_audio_and_tags(clip, tmp_path):
 
     out = tmp_path / "out.mp4"
     summary = convert_video(
-        None, clip, out, MergeConfig(color="none"), model=ConstantModel(), progress=False
+        None,
+        clip,
+        out,
+        MergeConfig(color="none", blend="feather"),
+        model=ConstantModel(),
+        progress=False,
     )
     assert summary.frames == 10 and summary.frames_with_face >= 9
     assert summary.output_path == out and out.is_file() and not partial_path(out).exists()

@@ -55,7 +55,7 @@ def person():
 
 def test_identity_model_gives_back_the_frame(person):
     frame, landmarks = person
-    config = MergeConfig(color="none", erode=0, blur=0)
+    config = MergeConfig(color="none", erode=0, blur=0, blend="feather")
     swapper = FrameSwapper(IdentityModel(), FixedDetector(landmarks), config, smoothing=None)
     output, timings = swapper(frame)
     assert set(timings) == {"detect", "align", "model", "merge"}
@@ -66,7 +66,9 @@ def test_identity_model_gives_back_the_frame(person):
 
 def test_face_is_replaced_where_the_landmarks_are(person):
     frame, landmarks = person
-    swapper = FrameSwapper(ConstantModel(), FixedDetector(landmarks), MergeConfig(color="none"))
+    swapper = FrameSwapper(
+        ConstantModel(), FixedDetector(landmarks), MergeConfig(color="none", blend="feather")
+    )
     result = swapper.swap_frame(frame)
     nose = landmarks[1].round().astype(int)  # mediapipe point 1: nose tip
     assert np.abs(result.output[nose[1], nose[0]].astype(int) - 230).max() <= 2
@@ -96,7 +98,9 @@ def test_smoothing_follows_a_still_face(person):
 
 def test_live_sliders_can_replace_the_config(person):
     frame, landmarks = person
-    swapper = FrameSwapper(ConstantModel(), FixedDetector(landmarks), MergeConfig(color="none"))
+    swapper = FrameSwapper(
+        ConstantModel(), FixedDetector(landmarks), MergeConfig(color="none", blend="feather")
+    )
     swapper.merge_config = MergeConfig(color="none", opacity=0.0)
     output, _ = swapper(frame)
     assert np.abs(output.astype(int) - frame.astype(int)).max() <= 1

@@ -90,8 +90,10 @@ def _divergence_of_mixed_gradients(face: Tensor, frame: Tensor, weight: Tensor) 
 
     fx, fy = grads(face)
     gx, gy = grads(frame)
-    wx = 0.5 * (weight[..., :, 1:] + weight[..., :, :-1])  # weight at the edge mid-points
-    wy = 0.5 * (weight[..., 1:, :] + weight[..., :-1, :])
+    # weight of an edge = the smaller of its two pixels': a face gradient is only trusted where
+    # both ends are face (outside the mask the warped face is empty, not face)
+    wx = torch.minimum(weight[..., :, 1:], weight[..., :, :-1])
+    wy = torch.minimum(weight[..., 1:, :], weight[..., :-1, :])
     vx = torch.lerp(gx, fx, wx)  # (B,C,H,W-1)
     vy = torch.lerp(gy, fy, wy)  # (B,C,H-1,W)
     return (vx[..., 1:-1, 1:] - vx[..., 1:-1, :-1]) + (vy[..., 1:, 1:-1] - vy[..., :-1, 1:-1])

@@ -35,7 +35,7 @@ class MergeConfig:
     mask: str = "predicted"
     erode: int = 2
     blur: int = 11
-    blend: str = "feather"
+    blend: str = "seamless"
     opacity: float = 1.0
     sharpen: float = 0.0
 

@@ -35,7 +35,7 @@ def test_roundtrip_returns_frame(device):
     matrix = _matrix(scale=1.2, device=device)
     crop = warp_affine(frame, matrix, (64, 64))
     mask = torch.ones(1, 1, 64, 64, device=device)
-    config = MergeConfig(color="none", erode=0, blur=0)
+    config = MergeConfig(color="none", erode=0, blur=0, blend="feather")
     result = merge_face_detailed(frame, crop, mask, matrix, config)
     x0, y0, x1, y1 = result.box
     assert 0 < x0 < x1 <= 128 and 0 < y0 < y1 <= 96
@@ -51,7 +51,11 @@ def test_new_face_lands_where_the_matrix_says(device):
     face = torch.ones(1, 3, 64, 64, device=device)
     mask = torch.ones(1, 1, 64, 64, device=device)
     out = merge_face(
-        frame, face, mask, _matrix(device=device), MergeConfig(color="none", blur=0, erode=0)
+        frame,
+        face,
+        mask,
+        _matrix(device=device),
+        MergeConfig(color="none", blur=0, erode=0, blend="feather"),
     )
     assert float(out[0, :, 48, 64].min()) > 0.99  # the crop's centre maps to (64, 48)
     assert float(out[0, :, 5, 5].max()) == 0.0
@@ -60,7 +64,7 @@ def test_new_face_lands_where_the_matrix_says(device):
         face,
         mask,
         _matrix(device=device),
-        MergeConfig(color="none", blur=0, erode=0, opacity=0.5),
+        MergeConfig(color="none", blur=0, erode=0, opacity=0.5, blend="feather"),
     )
     assert abs(float(half[0, 0, 48, 64]) - 0.5) < 1e-4
 
@@ -87,7 +91,7 @@ def test_batched_equals_one_by_one():
     faces = torch.rand(2, 3, 64, 64, generator=g)
     masks = torch.ones(2, 1, 64, 64)
     matrices = torch.cat([_matrix(), _matrix(centre=(70.0, 50.0), angle=-5.0)])
-    config = MergeConfig(color="rct", erode=2, blur=9)
+    config = MergeConfig(color="rct", erode=2, blur=9, blend="feather")
     both = merge_face(frames, faces, masks, matrices, config)
     for i in range(2):
         one = merge_face(
@@ -104,7 +108,7 @@ def test_hull_mask_needs_landmarks_and_uses_them():
         merge_face(frame, face, mask, _matrix(), MergeConfig(mask="hull"))
     # a small square of landmarks around the frame's (64, 48): only that area changes
     landmarks = torch.tensor([[[56.0, 40.0], [72.0, 40.0], [72.0, 56.0], [56.0, 56.0]]])
-    config = MergeConfig(mask="hull", color="none", erode=0, blur=0)
+    config = MergeConfig(mask="hull", color="none", erode=0, blur=0, blend="feather")
     out = merge_face(frame, face, mask, _matrix(), config, landmarks=landmarks)
     assert float(out[0, 0, 48, 64]) > 0.99
     assert torch.allclose(out[..., 48, 85], frame[..., 48, 85])

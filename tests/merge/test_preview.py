@@ -60,7 +60,7 @@ def test_preview_follows_the_sliders(swapped):
     from faceswap_kit.widgets.merge_preview import MergePreview
 
     frame, result = swapped
-    preview = MergePreview(frame, result, MergeConfig(color="none"))
+    preview = MergePreview(frame, result, MergeConfig(color="none", blend="feather"))
     full = preview.update()
     assert np.abs(full.astype(int) - frame.astype(int)).max() > 30
     preview.controls["opacity"].value = 0.0  # observed: re-merges at once
