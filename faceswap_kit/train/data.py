@@ -135,12 +135,19 @@ class FacePairData:
         images_a, extras_a = self.faces("a", index_a)
         images_b, extras_b = self.faces("b", index_b)
         if config.color_transfer > 0:
+            # recolour a random share of each side with the other side's colours (only those)
             recolour = torch.rand(2, batch_size, generator=generator) < config.color_transfer
-            recolour = recolour.to(self.device)[:, :, None, None, None]
-            to_b = match_color(images_a, extras_a[:, :1], images_b, extras_b[:, :1])
-            to_a = match_color(images_b, extras_b[:, :1], images_a, extras_a[:, :1])
-            images_a = torch.where(recolour[0], to_b, images_a)
-            images_b = torch.where(recolour[1], to_a, images_b)
+            for row, (images, extras, ref_images, ref_extras) in enumerate(
+                ((images_a, extras_a, images_b, extras_b), (images_b, extras_b, images_a, extras_a))
+            ):
+                chosen = recolour[row].nonzero().flatten().to(self.device)
+                if chosen.numel():
+                    images[chosen] = match_color(
+                        images[chosen],
+                        extras[chosen, :1],
+                        ref_images[chosen],
+                        ref_extras[chosen, :1],
+                    )
         warped, target, extras = warp_batch(
             torch.cat([images_a, images_b]),
             torch.cat([extras_a, extras_b]),
