@@ -202,13 +202,10 @@ def mouth(face: np.ndarray, expression: Expression) -> list[Part]:
             np.stack([n + idx, n + nxt, np.full(n, 2 * n)], 1),
         ]
     )
-    tint = np.concatenate(
-        [
-            np.tile([[0.45, 0.16, 0.16]], (n, 1)),
-            np.tile([[0.35, 0.12, 0.12]], (n, 1)),
-            [[0.1, 0.03, 0.03]],
-        ]
-    )
+    # Dark red walls; the lower half of the inner ring reads as the tongue.
+    tongue = (ring1[:, 1] > centre[1] + 0.01)[:, None]
+    inner_tint = np.where(tongue, [[0.62, 0.30, 0.30]], [[0.35, 0.12, 0.12]])
+    tint = np.concatenate([np.tile([[0.45, 0.16, 0.16]], (n, 1)), inner_tint, [[0.1, 0.03, 0.03]]])
     cavity = Part(points, tris, MOUTH, cull=False, tint=tint, face=1.0)
     parts = [cavity]
     # Teeth: arcs just behind the lips; lower row follows the jaw.
