@@ -141,6 +141,59 @@ def bench_smoothing(frames: int = 60, size: int = 256) -> dict[str, float]:
     }
 
 
+def _rss_mb() -> float:
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def bench_convert(folder, lengths=(30, 90), preset: str = "lite") -> list[dict]:
+    """Convert generated 640x480 clips with a ``lite``-sized model; throughput and peak memory.
+
+    The model is untrained (same architecture and size as a trained ``lite`` model, so the same
+    speed); the clip is a generated person, so every frame has a face.
+    """
+    import threading
+    from pathlib import Path
+
+    import numpy as np
+
+    from faceswap_kit.convert import convert_video
+    from faceswap_kit.io.video import VideoWriter
+    from faceswap_kit.models import ModelConfig, SwapModel, build_network
+    from faceswap_kit.synth import render_clip
+
+    folder = Path(folder)
+    model = SwapModel(build_network(ModelConfig.preset(preset)))
+    rows = []
+    for length in lengths:
+        clip = folder / f"clip_{length}.mp4"
+        with VideoWriter(clip, 25.0, (640, 480)) as writer:
+            for render in render_clip(3, length, size=480):
+                image = _to_uint8(render)
+                writer.write(np.pad(image, ((0, 0), (80, 80), (0, 0)), mode="edge"))
+        peak = [_rss_mb()]
+        done = threading.Event()
+
+        def sample(peak=peak, done=done) -> None:
+            while not done.wait(0.02):
+                peak[0] = max(peak[0], _rss_mb())
+
+        thread = threading.Thread(target=sample, daemon=True)
+        thread.start()
+        summary = convert_video(None, clip, folder / f"out_{length}.mp4", model=model,
+                                overwrite=True, progress=False, sidecar=False)  # fmt: skip
+        done.set()
+        thread.join()
+        total = sum(summary.stage_ms.values())
+        rows.append({"frames": summary.frames, "fps": summary.fps, "peak_mb": peak[0],
+                     "share": {k: v / total for k, v in summary.stage_ms.items()},
+                     "ms": summary.stage_ms})  # fmt: skip
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30)
@@ -148,6 +201,7 @@ def main() -> None:
         "--threads", type=int, default=None, help="torch threads (default: torch's)"
     )
     parser.add_argument("--quick", action="store_true", help="fewer repeats, no smoothing section")
+    parser.add_argument("--convert", action="store_true", help="also time video conversion")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)

@@ -105,10 +105,19 @@ def _convex_hull_mask(points: Tensor, size: tuple[int, int]) -> Tensor:
     return torch.stack(masks)[:, None].to(device=points.device, dtype=points.dtype)
 
 
-def _bounding_box(inverse: Tensor, size: int, height: int, width: int) -> tuple[int, ...]:
-    """Frame-pixel box (x0, y0, x1, y1) covering every face's crop, clipped to the frame."""
-    s = float(size - 1)
-    corners = inverse.new_tensor([[0.0, 0.0], [s, 0.0], [0.0, s], [s, s]])
+def _bounding_box(inverse: Tensor, alpha: Tensor, height: int, width: int) -> tuple[int, ...]:
+    """Frame-pixel box (x0, y0, x1, y1) around every face's non-zero mask, clipped to the frame.
+
+    Only the part of the crop the mask covers is warped and blended (a third less work than the
+    whole square crop for a ``whole_face`` mask).
+    """
+    on = alpha.detach().amax(dim=(0, 1)) > 0  # (S, S)
+    rows, cols = on.any(1).nonzero(), on.any(0).nonzero()
+    if rows.numel() == 0:
+        return 0, 0, 0, 0
+    v0, v1 = float(rows[0]), float(rows[-1])
+    u0, u1 = float(cols[0]), float(cols[-1])
+    corners = inverse.new_tensor([[u0, v0], [u1, v0], [u0, v1], [u1, v1]])
     frame_corners = corners @ inverse[..., :2].transpose(1, 2) + inverse[..., 2][:, None]
     low = frame_corners.amin(dim=(0, 1)).floor() - 2
     high = frame_corners.amax(dim=(0, 1)).ceil() + 3
@@ -161,7 +170,7 @@ def merge_face_detailed(
     face = sharpen(face, config.sharpen)
 
     inverse = invert_affine(matrix)
-    x0, y0, x1, y1 = _bounding_box(inverse, size, height, width)
+    x0, y0, x1, y1 = _bounding_box(inverse, alpha, height, width)
     output = frame
     if x1 - x0 > 1 and y1 - y0 > 1:
         shift = inverse.new_tensor([[0.0, 0.0, float(x0)], [0.0, 0.0, float(y0)]])
