@@ -106,9 +106,35 @@ def card_markdown(card: dict[str, Any]) -> str:
             f"Measured at step {scores.get('step')} on {scores.get('pairs')} generated pairs "
             "(masked to the face; see docs/training.md)."
         )
+    history = card.get("score_history") or []
+    if len(history) > 1:
+        lines += [
+            "",
+            "### Score history (SSIM in the face mask)",
+            "",
+            "| step | training minutes | model | 2D warp | unchanged |",
+            "|---|---|---|---|---|",
+        ]
+        for entry in history:
+            methods = entry.get("methods", {})
+            cells = [
+                f"{methods.get(m, {}).get('ssim', float('nan')):.3f}"
+                for m in ("model", "warp2d", "unchanged")
+            ]
+            lines.append(
+                f"| {entry.get('step')} | {entry.get('seconds', 0) / 60:.1f} | "
+                + " | ".join(cells)
+                + " |"
+            )
     provenance = card.get("data_provenance") or {}
     if provenance:
         lines += ["", "## Data provenance", ""]
-        lines += [f"- **{k}:** {v}" for k, v in provenance.items()]
+        for key, value in provenance.items():
+            if isinstance(value, dict):
+                value = (
+                    f"{value.get('faces')} faces, {value.get('size')} px, "
+                    f"`{value.get('face_type')}` — {value.get('source')}"
+                )
+            lines.append(f"- **{key.upper() if len(key) == 1 else key}:** {value}")
     lines += ["", "## Intended use", "", card["intended_use"], ""]
     return "\n".join(lines)
