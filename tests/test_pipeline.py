@@ -121,3 +121,17 @@ def test_bad_inputs(person):
         swapper(frame.astype(np.float32))
     with pytest.raises(InputError):
         swapper(frame[..., :2].copy())
+
+
+def test_hull_mask_from_mediapipe_landmarks(person):
+    """mask="hull" draws the face-type hull of the 468 landmarks: the face changes, the hair not."""
+    frame, landmarks = person
+    config = MergeConfig(color="none", mask="hull", blend="feather", erode=0, blur=0)
+    swapper = FrameSwapper(ConstantModel(), FixedDetector(landmarks), config, smoothing=None)
+    output = swapper(frame)[0].astype(int)
+    nose = landmarks[1].round().astype(int)
+    assert abs(output[nose[1], nose[0]] - 230).max() <= 2
+    top = landmarks[:, 1].min()  # above the forehead landmarks: hair, untouched
+    x = int(landmarks[1, 0])
+    row = max(int(top) - 6, 0)
+    assert np.abs(output[row, x] - frame[row, x].astype(int)).max() <= 2
