@@ -38,6 +38,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--resume", action="store_true", help="continue the model in MODEL_DIR")
     parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: best available)")
     parser.add_argument("--compile", action="store_true", help="use torch.compile")
+    parser.add_argument(
+        "--threads", type=int, default=None,
+        help="torch CPU threads (on a busy shared CPU, 1 avoids spin-waiting and is often fastest)",
+    )  # fmt: skip
     parser.add_argument("--gan-power", type=float, default=None, help="patch-GAN loss weight")
     parser.add_argument(
         "--checkpoint-minutes", type=float, default=None, help="minutes between checkpoints"
@@ -69,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(
             "--resume continues the model as saved; drop --preset/--architecture/--resolution"
         )
+    if args.threads:
+        torch.set_num_threads(args.threads)
     device = get_device(args.device)
     if device.type == "cuda" and "LOCAL_RANK" in os.environ:  # one GPU per torchrun process
         device = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
