@@ -252,15 +252,20 @@ def ears(identity: Identity) -> list[Part]:
     parts = []
     for side in (-1.0, 1.0):
         c = np.array([side * radii[0] * 0.93, 0.3, centre[2] + 0.05])
-        pts, tris = _sphere((0, 0, 0), (0.06, 0.3 * size, 0.17 * size))
+        local, tris = _sphere((0, 0, 0), (0.06, 0.3 * size, 0.17 * size), rows=10, cols=16)
+        # A bowl (concha) inside a rim (helix): the outer face is dished and darker inside.
+        ring = np.hypot(local[:, 1] / (0.3 * size), local[:, 2] / (0.17 * size))
+        outward = local[:, 0] > 0
+        local[:, 0] -= outward * 0.05 * np.clip(1 - ring / 0.75, 0, 1)
+        shade = np.where(outward, 0.72 + 0.28 * _smoothstep((ring - 0.45) / 0.4), 0.9)
+        pts = local * np.array([side, 1.0, 1.0])
+        tris = tris if side > 0 else tris[:, [0, 2, 1]]
         angle = side * np.radians(25)
         rot = np.array(
             [[np.cos(angle), 0, np.sin(angle)], [0, 1, 0], [-np.sin(angle), 0, np.cos(angle)]]
         )
         pts = pts @ rot.T + c
-        tint = np.ones((len(pts), 3)) * np.array([1.0, 0.93, 0.9])
-        outer = (pts[:, 0] - c[0]) * side > 0.02
-        tint[outer] *= 0.82
+        tint = shade[:, None] * np.array([1.0, 0.9, 0.87])
         parts.append(Part(pts, tris, MATTE_SKIN, tint=tint))
     return parts
 
