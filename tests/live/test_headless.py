@@ -18,6 +18,7 @@ def test_the_2d_mode_swaps_a_generated_person_and_writes_a_labelled_clip(tmp_pat
     assert report.frames == 4 and report.faces_found == 4
     assert {"detect", "swap", "overlay", "encode", "total"} <= set(report.stats.stage_names)
     assert report.fps > 0 and "| detect |" in report.table()
+    assert len(report.cpu_ms) == 4 and report.cpu_ms_per_frame > 0
     frames = list(VideoReader(report.output))
     assert len(frames) == 5 and frames[0].shape == (192, 256, 3)
     # the swap changed the face but not the corners of the frame
