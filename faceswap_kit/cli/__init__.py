@@ -96,10 +96,18 @@ def quiet_native_logs() -> Iterator[None]:
         os.close(saved)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, quiet: bool | None = None) -> int:
+    """Run the command line. ``argv`` defaults to ``sys.argv[1:]``.
+
+    ``quiet`` filters the native libraries' start-up chatter out of stderr; by default it is on
+    when run as a program (``argv`` not given) and off when called from Python with ``argv``, so
+    tests that capture ``sys.stderr`` see every line.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.verbose:
+    if quiet is None:
+        quiet = argv is None
+    if args.verbose or not quiet:
         return _run(args)
     with quiet_native_logs():
         return _run(args)
