@@ -153,7 +153,11 @@ def _extract(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str
     counts = {}
     for label in ("a", "b"):
         summary = extract(
-            context["clips"][label], out / f"faces_{label}", size=config.face_size, progress=False
+            context["clips"][label],
+            out / f"faces_{label}",
+            size=config.face_size,
+            progress=False,
+            torch_threads=1,
         )
         if summary.faces_total == 0:
             raise MediaError(f"no faces were extracted from {context['clips'][label]}")
