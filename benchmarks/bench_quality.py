@@ -119,9 +119,9 @@ def main() -> None:
         return results
 
     with torch.inference_mode():
-        modes["upper bound: ideal crop, no colour transfer"] = [
+        modes["reference: ideal crop, feather, no colour transfer"] = [
             score(merge_face(p["frame"], p["ideal_face"], p["face_mask"], p["matrix"],
-                             default.replace(color="none")), p)
+                             default.replace(color="none", blend="feather")), p)
             for p in pairs
         ]  # fmt: skip
     for blend in ("feather", "seamless"):
