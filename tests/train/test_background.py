@@ -50,7 +50,7 @@ def test_background_reports_errors(trainer, monkeypatch):
 
 def test_widget_runs_to_the_end(trainer):
     pytest.importorskip("ipywidgets")
-    from faceswap_kit.train.widget import TrainingWidget
+    from faceswap_kit.widgets.training import TrainingWidget
 
     widget = TrainingWidget(trainer, steps=3, preview_seconds=0)
     assert widget.preview_image.value[:4] == b"\x89PNG"

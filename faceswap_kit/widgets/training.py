@@ -11,8 +11,8 @@ import time
 from typing import Any
 
 from ..errors import WidgetError
-from .background import BackgroundTraining
-from .loop import Trainer
+from ..train.background import BackgroundTraining
+from ..train.loop import Trainer
 
 
 def _loss_png(history: list[dict[str, float]]) -> bytes:
