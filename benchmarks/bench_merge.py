@@ -237,6 +237,25 @@ def main() -> None:
             f"| mean distance smoothed vs raw during the move (px) | - | {s['move_err_raw']:.2f} |"
         )
 
+    if args.convert:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            rows = bench_convert(folder)
+        names = list(rows[0]["ms"])
+        print("\n## Conversion, 640x480 generated clip, lite-size model (128 px), default merge\n")
+        print(
+            "| frames | frames/s | peak RSS (MB) | "
+            + " | ".join(f"{k} ms (share)" for k in names)
+            + " |"
+        )
+        print("|---" * (3 + len(names)) + "|")
+        for row in rows:
+            stages = " | ".join(
+                f"{row['ms'][k]:.1f} ({100 * row['share'][k]:.0f} %)" for k in names
+            )
+            print(f"| {row['frames']} | {row['fps']:.1f} | {row['peak_mb']:.0f} | {stages} |")
+
 
 if __name__ == "__main__":
     main()

@@ -33,8 +33,8 @@ class MergeConfig:
 
     color: str = "rct"
     mask: str = "predicted"
-    erode: int = 2
-    blur: int = 11
+    erode: int = 0
+    blur: int = 5
     blend: str = "seamless"
     opacity: float = 1.0
     sharpen: float = 0.0
