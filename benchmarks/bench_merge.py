@@ -200,12 +200,12 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, default=None, help="torch threads (default: torch's)"
     )
-    parser.add_argument("--quick", action="store_true", help="fewer repeats, no smoothing section")
+    parser.add_argument("--quick", action="store_true", help="timings only (no smoothing section)")
     parser.add_argument("--convert", action="store_true", help="also time video conversion")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    repeats = 5 if args.quick else args.repeats
+    repeats = args.repeats
     print(f"machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} torch "
           f"threads, torch {torch.__version__}; medians of {repeats} runs (shared machine: noisy)\n")  # fmt: skip
 
