@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import CheckpointError, InputError, NoFaceFoundError
+from .io.atomic import write_json_atomic
 from .merge import MergeConfig
 from .pipeline import DEFAULT_SMOOTHING, FrameSwapper
 from .smoothing import OneEuroConfig
@@ -243,7 +244,6 @@ def convert_video(
 
 def _write_sidecar(summary: ConvertSummary, in_path: Path, model_name: str, swapper) -> Path:
     """``OUT.json`` beside the video: what made it, with what settings (atomic write)."""
-    import json
 
     from . import __version__
 
@@ -259,13 +259,7 @@ def _write_sidecar(summary: ConvertSummary, in_path: Path, model_name: str, swap
         **summary.to_dict(),
     }
     path = summary.output_path.with_suffix(".json")
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(record, handle, indent=2)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    return path
+    return write_json_atomic(path, record)
 
 
 def _warn_face_size(face_sizes: list[float], resolution: int) -> None:

@@ -7,7 +7,6 @@ to look.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, MediaError
+from .io.atomic import write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -120,9 +120,7 @@ def _write_summary(out: Path, config: DemoConfig, result: DemoResult) -> None:
         "config": config.__dict__,
         "stages": result.stages,
     }
-    tmp = out / ".summary.json.tmp"
-    tmp.write_text(json.dumps(summary, indent=2, default=str))
-    os.replace(tmp, out / "summary.json")
+    write_json_atomic(out / "summary.json", summary)
 
 
 def _synth(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, Any]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import DatasetError
+from ..io.atomic import write_bytes_atomic
 
 MANIFEST = "manifest.json"
 FACES = "faces"
@@ -51,20 +51,6 @@ class Identity:
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON to ``path`` atomically (never a half-written file under that name)."""
     write_bytes_atomic(path, (json.dumps(data, separators=(",", ":")) + "\n").encode())
-
-
-def write_bytes_atomic(path: Path, payload: bytes, sync: bool = True) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            if sync:
-                os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def read_json(path: Path) -> dict[str, Any]:

@@ -13,8 +13,9 @@ import torch
 
 from ..align import face_matrix, transform_points, warp_to_aligned
 from ..detect import estimate_pose
+from ..io.atomic import write_bytes_atomic
 from ..masks import face_mask
-from .format import FACE_FORMAT, write_bytes_atomic
+from .format import FACE_FORMAT
 from .quality import SHARPNESS_SIZE, sharpness
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import os
 import pathlib
@@ -12,6 +11,7 @@ import threading
 import numpy as np
 
 from ..errors import InputError
+from ..io.atomic import write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ class DatasetRecorder:
             "recorded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "source": "faceswap_kit live camera",
         }
-        _write_json_atomic(self.folder / "consent.json", record)
+        write_json_atomic(self.folder / "consent.json", record)
 
     @property
     def full(self) -> bool:
@@ -129,12 +129,3 @@ class DatasetRecorder:
         write_image(self.folder / "frames" / f"{self.saved:06d}.jpg", frame)
         self.saved += 1
         return True
-
-
-def _write_json_atomic(path: pathlib.Path, data: dict) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)

@@ -6,7 +6,6 @@ writes the video and a JSON file beside it.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import tempfile
@@ -17,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError, MediaError
+from ..io.atomic import write_json_atomic
 from .params import Background, Expression, Identity, Lighting, Pose
 from .renderer import Render, _check_size, render
 
@@ -108,19 +108,6 @@ def render_clip(
         )
 
 
-def _atomic_json(path: Path, data: dict) -> None:
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w") as file:
-            json.dump(data, file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
-
-
 def _check_writable(path: Path) -> None:
     """Fail early, in one line, when ``path`` cannot be written (before any rendering)."""
     parent = path.parent
@@ -196,6 +183,6 @@ def write_clip(
         "landmark_topology": "mediapipe_face_mesh_468",
         "frames": records,
     }
-    _atomic_json(path.with_suffix(".json"), truth)
+    write_json_atomic(path.with_suffix(".json"), truth, indent=None)
     log.info("wrote %s (%d frames) and its ground truth", path, frames)
     return path
