@@ -58,8 +58,8 @@ def bench_merge(repeats: int) -> list[tuple[str, float]]:
     frame, face, mask, matrix = merge_inputs()
     rows = []
     for label, config in (
-        ("rct, erode 5, blur 25, feather", MergeConfig(color="rct", erode=5, blur=25)),
-        ("no colour, erode 5, blur 25, feather", MergeConfig(color="none", erode=5, blur=25)),
+        ("rct, erode 5, blur 25, feather", MergeConfig(color="rct", erode=5, blur=25, blend="feather")),
+        ("no colour, erode 5, blur 25, feather", MergeConfig(color="none", erode=5, blur=25, blend="feather")),
         ("rct, erode 5, blur 25, seamless", MergeConfig(color="rct", erode=5, blur=25, blend="seamless")),
         ("default config", MergeConfig.default()),
     ):  # fmt: skip
