@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import InputError, MediaError
+from .atomic import write_bytes_atomic
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
 
@@ -70,20 +71,10 @@ def write_image(path: str | os.PathLike, image: np.ndarray, quality: int = 95) -
     if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.ndim not in (2, 3):
         raise InputError("write_image expects a uint8 (H, W, 3) or (H, W) numpy array")
     path.parent.mkdir(parents=True, exist_ok=True)
-    pil = Image.fromarray(image)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            kwargs = (
-                {"quality": quality} if path.suffix.lower() in (".jpg", ".jpeg", ".webp") else {}
-            )
-            pil.save(handle, format=_pil_format(path), **kwargs)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    buffer = io.BytesIO()
+    kwargs = {"quality": quality} if path.suffix.lower() in (".jpg", ".jpeg", ".webp") else {}
+    Image.fromarray(image).save(buffer, format=_pil_format(path), **kwargs)
+    write_bytes_atomic(path, buffer.getvalue())
     return path
 
 

@@ -162,6 +162,19 @@ def eyeball(face: np.ndarray, loop: np.ndarray, radius: float = 0.165) -> tuple[
     return part, centre
 
 
+def _cup_triangles(n: int) -> np.ndarray:
+    """Triangles of a cup: a rim loop (0..n-1), an inner ring (n..2n-1) and a bottom point (2n)."""
+    idx = np.arange(n)
+    nxt = (idx + 1) % n
+    return np.concatenate(
+        [
+            np.stack([idx, nxt, n + nxt], 1),
+            np.stack([idx, n + nxt, n + idx], 1),
+            np.stack([n + idx, n + nxt, np.full(n, 2 * n)], 1),
+        ]
+    )
+
+
 def eye_socket(face: np.ndarray, loop: np.ndarray, centre: np.ndarray) -> Part:
     """A pinkish backing behind one eye opening (seen at the corners: the caruncle)."""
     rim = face[loop]
@@ -170,15 +183,7 @@ def eye_socket(face: np.ndarray, loop: np.ndarray, centre: np.ndarray) -> Part:
     inner[:, 2] = centre[2] + 0.02
     back = centre + np.array([0.0, 0.0, 0.1])
     points = np.concatenate([rim, inner, back[None]])
-    idx = np.arange(n)
-    nxt = (idx + 1) % n
-    tris = np.concatenate(
-        [
-            np.stack([idx, nxt, n + nxt], 1),
-            np.stack([idx, n + nxt, n + idx], 1),
-            np.stack([n + idx, n + nxt, np.full(n, 2 * n)], 1),
-        ]
-    )
+    tris = _cup_triangles(n)
     tint = np.tile([[0.62, 0.36, 0.36]], (2 * n + 1, 1))
     return Part(points, tris, MOUTH, cull=False, tint=tint, face=1.0)
 
@@ -193,15 +198,7 @@ def mouth(face: np.ndarray, expression: Expression) -> list[Part]:
     ring1 = centre + (rim - centre) * np.array([0.85, 1.15, 1.0]) + np.array([0.0, 0.03, 0.12])
     bottom = centre + np.array([0.0, 0.08, 0.32])
     points = np.concatenate([rim, ring1, bottom[None]])
-    idx = np.arange(n)
-    nxt = (idx + 1) % n
-    tris = np.concatenate(
-        [
-            np.stack([idx, nxt, n + nxt], 1),
-            np.stack([idx, n + nxt, n + idx], 1),
-            np.stack([n + idx, n + nxt, np.full(n, 2 * n)], 1),
-        ]
-    )
+    tris = _cup_triangles(n)
     # Dark red walls; the lower half of the inner ring reads as the tongue.
     tongue = (ring1[:, 1] > centre[1] + 0.01)[:, None]
     inner_tint = np.where(tongue, [[0.62, 0.30, 0.30]], [[0.35, 0.12, 0.12]])
