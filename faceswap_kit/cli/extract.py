@@ -23,8 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--face-type", default="whole_face", choices=FACE_TYPES,
                         help="what the crop covers (default whole_face)")  # fmt: skip
     parser.add_argument("--size", type=int, default=256, help="crop side in pixels (default 256)")
-    parser.add_argument("--format", dest="image_format", default="png", choices=("png", "jpg"),
-                        help="png: lossless (default); jpg: quality 95, smaller")  # fmt: skip
+    parser.add_argument("--format", dest="image_format", default=None, choices=("jpg", "png"),
+                        help="jpg: quality 95 (default for a new set); png: lossless, slower")  # fmt: skip
     parser.add_argument("--every", type=int, default=1, help="keep every n-th video frame")
     parser.add_argument("--max-frames", type=int, default=None, help="stop each video early")
     parser.add_argument("--min-face", type=float, default=40.0,

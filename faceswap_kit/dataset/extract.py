@@ -83,7 +83,7 @@ def extract(
     size: int = 256,
     *,
     identity: Identity | dict | None = None,
-    image_format: str = "png",
+    image_format: str | None = None,
     min_face_size: float = 40.0,
     choose: str | int = "largest",
     faces_per_frame: int = 1,
@@ -107,7 +107,9 @@ def extract(
         face_type: ``half``, ``full``, ``whole_face`` or ``head``.
         size: crop side in pixels (64-512 usual).
         identity: who the faces show (name, synthetic, consent); generated clips fill it in.
-        image_format: ``"png"`` (lossless) or ``"jpg"`` (quality 95).
+        image_format: ``"jpg"`` (quality 95; encodes ~15x faster) or ``"png"`` (lossless, ~4 ms
+            a 256 px face: extraction runs at about 2/3 of the JPEG speed). Default: the face
+            set's own format when resuming one, else ``"jpg"``.
         min_face_size: skip faces smaller than this many source pixels.
         choose: with several faces, ``"largest"``, an index (left to right) or ``"reference"``.
         faces_per_frame: how many faces the detector looks for (1 is fastest).
@@ -157,14 +159,16 @@ def _extract(
     start = time.perf_counter()
     check_face_type(face_type)
     check_size(size)
-    if image_format not in IMAGE_FORMATS:
-        raise InputError(f"image_format must be one of {IMAGE_FORMATS}, got {image_format!r}")
     if every < 1 or batch_size < 1 or workers < 1:
         raise InputError(
             f"every, batch_size, workers must be >= 1, got {every, batch_size, workers}"
         )
     folder = Path(out_dir)
     manifest = check_output_folder(folder)
+    if image_format is None:
+        image_format = (manifest or {}).get("image_format", "jpg")
+    if image_format not in IMAGE_FORMATS:
+        raise InputError(f"image_format must be one of {IMAGE_FORMATS}, got {image_format!r}")
     if manifest is not None:
         settings = (manifest.get("face_type"), manifest.get("size"), manifest.get("image_format"))
         if settings != (face_type, size, image_format):

@@ -31,13 +31,8 @@ def sharpness(images: torch.Tensor, mask: torch.Tensor | None = None) -> torch.T
     """
     if images.ndim != 4 or images.shape[1] != 3:
         raise InputError(f"images must be (B, 3, H, W), got {tuple(images.shape)}")
-    grey = images.float().mean(dim=1, keepdim=True)
-    if grey.shape[-1] != SHARPNESS_SIZE:
-        grey = F.interpolate(grey, size=(SHARPNESS_SIZE, SHARPNESS_SIZE), mode="area")
-    if mask is None:
-        weight = torch.ones_like(grey)
-    else:
-        weight = F.interpolate(mask.float(), size=(SHARPNESS_SIZE, SHARPNESS_SIZE), mode="area")
+    grey = _to_scoring_size(images.float().mean(dim=1, keepdim=True))
+    weight = torch.ones_like(grey) if mask is None else _to_scoring_size(mask.float())
     kernel = _LAPLACIAN.to(device=grey.device)[None, None]
     response = F.conv2d(grey, kernel)  # (B, 1, S-2, S-2)
     weight = weight[..., 1:-1, 1:-1]
@@ -45,3 +40,14 @@ def sharpness(images: torch.Tensor, mask: torch.Tensor | None = None) -> torch.T
     mean = (response * weight).sum(dim=(1, 2, 3)) / total
     variance = ((response - mean[:, None, None, None]) ** 2 * weight).sum(dim=(1, 2, 3)) / total
     return (variance * 1000).float()
+
+
+def _to_scoring_size(image: torch.Tensor) -> torch.Tensor:
+    """Area-resample ``(B, 1, H, W)`` to the 128 px scoring size (a plain average pool when the
+    size is a multiple of it: the same numbers, several times faster on a CPU)."""
+    height, width = image.shape[-2:]
+    if (height, width) == (SHARPNESS_SIZE, SHARPNESS_SIZE):
+        return image
+    if height == width and height % SHARPNESS_SIZE == 0:
+        return F.avg_pool2d(image, height // SHARPNESS_SIZE)
+    return F.interpolate(image, size=(SHARPNESS_SIZE, SHARPNESS_SIZE), mode="area")

@@ -219,7 +219,7 @@ class ExtractJob:
             futures.append(
                 self.pool.submit(
                     self._timed_write, self.folder / FACES, f"{first_id + k:06d}", aligned.images[k],
-                    meta, self.image_format,
+                    meta, self.image_format, aligned.landmarks_json(k),
                 )
             )  # fmt: skip
         return futures

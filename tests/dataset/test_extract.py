@@ -90,7 +90,7 @@ def test_interrupted_write_loses_nothing(tmp_path, clip):
     out = tmp_path / "set"
     extract(clip, out, size=64)
     (out / "faces" / "000004.json").unlink()  # as if killed between image and metadata
-    (out / "faces" / ".000005.png.tmp").write_bytes(b"partial")
+    (out / "faces" / ".000005.jpg.tmp").write_bytes(b"partial")
     manifest = json.loads((out / "manifest.json").read_text())
     manifest["sources"][str(clip)]["complete"] = False
     manifest["sources"][str(clip)]["frames_seen"] = 4
@@ -250,3 +250,19 @@ def test_generated_clip_end_to_end(tmp_path):
     assert np.mean(errors) < 0.05
     faces = load_faceset(tmp_path / "set")
     assert len(faces) == 8 and faces.identity["synthetic"] is True
+
+
+def test_default_format_is_jpeg_and_a_resumed_set_keeps_its_own(tmp_path, portrait, make_frames):
+    frames = make_frames(portrait, 3)
+    extract(frames[:2], tmp_path / "new", size=64, name="cam")
+    assert read_manifest(tmp_path / "new")["image_format"] == "jpg"
+    assert len(list((tmp_path / "new" / "faces").glob("*.jpg"))) == 2
+    extract(frames[:2], tmp_path / "lossless", size=64, image_format="png", name="cam")
+    summary = extract(frames, tmp_path / "lossless", size=64, name="more")  # no format given
+    assert summary.faces_written == 3 and summary.faces_total == 5
+    assert len(list((tmp_path / "lossless" / "faces").glob("*.png"))) == 5
+    with pytest.raises(DatasetError, match="face set of"):
+        extract(frames, tmp_path / "lossless", size=64, image_format="jpg", name="again")
+    meta = json.loads((tmp_path / "lossless" / "faces" / "000004.json").read_text())
+    assert len(meta["landmarks_source"]) == 478 and len(meta["landmarks_aligned"][0]) == 2
+    assert all(len(repr(v)) <= 10 for point in meta["landmarks_source"] for v in point)

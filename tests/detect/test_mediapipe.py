@@ -144,3 +144,20 @@ def test_video_mode_finds_the_face_again_after_losing_it(portraits):
     with MediaPipeDetector(mode="video") as det:
         counts = [len(det(frame)) for frame in (image, image, blank, blank, image, image)]
     assert counts == [1, 1, 0, 0, 1, 1]
+
+
+def test_landmarks_read_from_the_serialised_list_match_the_protobuf_fields(portraits):
+    """The fast reader of mediapipe's landmark list gives exactly the fields' values, and falls
+    back to reading the fields when a landmark carries more than x, y, z."""
+    import mediapipe as mp
+
+    from faceswap_kit.detect.mediapipe_backend import _landmark_array
+
+    with mp.solutions.face_mesh.FaceMesh(static_image_mode=True, refine_landmarks=True) as mesh:
+        found = mesh.process(portraits["astronaut"]).multi_face_landmarks[0]
+    fields = np.array([(p.x, p.y, p.z) for p in found.landmark], dtype=np.float32)
+    fast = _landmark_array(found)
+    assert fast.shape == (478, 3) and fast.dtype == np.float32
+    assert np.array_equal(fast, fields)
+    found.landmark[5].visibility = 0.5  # another record layout: the slow path
+    assert np.array_equal(_landmark_array(found), fields)

@@ -224,7 +224,7 @@ def test_a_recorded_dataset_of_yourself_feeds_the_extraction_stage(tmp_path):
     frames = sorted((tmp_path / "me" / "frames").iterdir())
     assert len(frames) == 3
     summary = extract(tmp_path / "me", tmp_path / "faces", size=64, workers=1)
-    faces = sorted((tmp_path / "faces" / "faces").glob("*.png"))
+    faces = sorted((tmp_path / "faces" / "faces").glob("*.jpg"))
     assert len(faces) == 3, summary
 
 
