@@ -25,6 +25,7 @@ does with ``align_corners=True``, with less overhead per call.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from .detect.face_model import STABLE_POINTS, STABLE_WEIGHTS, load_face_model
@@ -201,7 +202,7 @@ def affine_warp(
 
     >>> image = torch.arange(16.0).reshape(1, 1, 4, 4)
     >>> shift = torch.tensor([[[1.0, 0.0, -1.0], [0.0, 1.0, 0.0]]])  # one pixel to the left
-    >>> affine_warp(image, shift, 1, 3)[0, 0, 0].tolist()
+    >>> [round(v, 4) for v in affine_warp(image, shift, 1, 3)[0, 0, 0].tolist()]
     [1.0, 2.0, 3.0]
     """
     if image.ndim != 4:
@@ -212,15 +213,17 @@ def affine_warp(
     if image.shape[0] == 1 and batch > 1:
         image = image.expand(batch, -1, -1, -1)
     in_h, in_w = image.shape[-2:]
-    inverse = invert_matrix(matrix.detach().to(device="cpu", dtype=torch.float64))
-    # output pixels -> input pixels, composed with the [-1, 1] normalisations of both sides
-    to_norm = torch.tensor([2.0 / max(in_w - 1, 1e-14), 2.0 / max(in_h - 1, 1e-14)])
-    from_norm = torch.tensor([(width - 1) / 2.0, (height - 1) / 2.0], dtype=torch.float64)
-    linear = inverse[:, :, :2] * from_norm[None, None, :]
-    shift = inverse[:, :, :2] @ from_norm + inverse[:, :, 2]
-    theta = torch.cat([linear, shift[:, :, None]], dim=2) * to_norm[None, :, None]
+    # output pixels -> input pixels, composed with the [-1, 1] normalisations of both sides; a
+    # few numbers, so numpy (float64) rather than a dozen tiny torch operations
+    forward = matrix.detach().to(device="cpu", dtype=torch.float64).numpy()
+    inverse = np.linalg.inv(forward[:, :, :2])  # (B, 2, 2)
+    from_norm = np.array([(width - 1) / 2.0, (height - 1) / 2.0])
+    to_norm = np.array([2.0 / max(in_w - 1, 1e-14), 2.0 / max(in_h - 1, 1e-14)])
+    shift = inverse @ (from_norm - forward[:, :, 2])[:, :, None]  # (B, 2, 1)
+    theta = np.concatenate([inverse * from_norm, shift], axis=2) * to_norm[None, :, None]
     theta[:, :, 2] -= 1.0
-    grid = _affine_grid(theta.to(device=image.device, dtype=image.dtype), height, width)
+    theta = torch.from_numpy(theta).to(device=image.device, dtype=image.dtype)
+    grid = _affine_grid(theta, height, width)
     return torch.nn.functional.grid_sample(
         image, grid, mode=mode, padding_mode=padding_mode, align_corners=True
     )

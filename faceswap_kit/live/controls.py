@@ -26,8 +26,8 @@ def _set_processor_option(live, name: str, value) -> None:
 
     The 2D warp has ``color_transfer`` (on/off), ``feather`` (fraction of the face width),
     ``opacity`` and the overlays; a model's ``FrameSwapper`` has a ``MergeConfig`` (``color`` mode,
-    ``erode`` and ``blur`` in aligned-crop pixels, ``opacity``). Settings a processor does not
-    have are ignored.
+    ``erode`` and ``blur`` in aligned-crop pixels, ``blend``, ``opacity``). Settings a processor
+    does not have are ignored.
     """
     processor = live.runner.process
     swapper = getattr(processor, "swapper", None)
@@ -94,6 +94,12 @@ def build_controls(live, models_root: str | pathlib.Path = "models"):
     color = w.Dropdown(
         options=list(COLOR_MODES), value="rct", description="colour", style=style, layout=layout
     )
+    merge_config = getattr(getattr(live.runner.process, "swapper", None), "merge_config", None)
+    blend = w.Dropdown(
+        options=[("feather (fast)", "feather"), ("seamless (Poisson, +7 ms)", "seamless")],
+        value=getattr(merge_config, "blend", "feather"), description="blend (model)",
+        style=style, layout=layout,
+    )  # fmt: skip
     erode = w.IntSlider(
         value=2, min=-10, max=20, description="mask erode (model)", style=style, layout=layout,
         continuous_update=False,
@@ -128,6 +134,7 @@ def build_controls(live, models_root: str | pathlib.Path = "models"):
     mode.observe(on_mode, names="value")
     source.observe(lambda c: live.use_source(c["new"]), names="value")
     color.observe(lambda c: _set_processor_option(live, "color", c["new"]), names="value")
+    blend.observe(lambda c: _set_processor_option(live, "blend", c["new"]), names="value")
     erode.observe(lambda c: _set_processor_option(live, "erode", c["new"]), names="value")
     feather.observe(lambda c: _set_processor_option(live, "blur", c["new"]), names="value")
     opacity.observe(lambda c: _set_processor_option(live, "opacity", c["new"]), names="value")
@@ -169,6 +176,7 @@ def build_controls(live, models_root: str | pathlib.Path = "models"):
             mode,
             source,
             color,
+            blend,
             erode,
             feather,
             opacity,

@@ -137,7 +137,7 @@ def merge_face_detailed(
     face_type: str = "whole_face",
 ) -> MergeResult:
     """:func:`merge_face`, returning every intermediate as a :class:`MergeResult`."""
-    from kornia.geometry.transform import warp_affine
+    from ..align import affine_warp
 
     config = config or MergeConfig.default()
     _check(frame, face, face_mask, matrix)
@@ -161,7 +161,7 @@ def merge_face_detailed(
     # the frame's face is only needed for colour statistics: sample it at about 112 px
     step = max(1, size // 112)
     scale = matrix.new_tensor([1.0 / step, 1.0 / step])[:, None]
-    target = warp_affine(frame, matrix * scale, dsize=(-(-size // step), -(-size // step)))
+    target = affine_warp(frame, matrix * scale, -(-size // step), -(-size // step))
     if config.color != "none":
         has_mask = bool((mask.sum(dim=(1, 2, 3)) > 0).all())
         stats_mask = mask if has_mask else None
@@ -175,7 +175,7 @@ def merge_face_detailed(
     if x1 - x0 > 1 and y1 - y0 > 1:
         shift = inverse.new_tensor([[0.0, 0.0, float(x0)], [0.0, 0.0, float(y0)]])
         to_box = inverse - shift  # crop -> box pixels
-        warped = warp_affine(torch.cat([face, alpha], 1), to_box, dsize=(y1 - y0, x1 - x0))
+        warped = affine_warp(torch.cat([face, alpha], 1), to_box, y1 - y0, x1 - x0)
         new_face, box_alpha = warped[:, :3], warped[:, 3:].clamp(0, 1)
         region = frame[..., y0:y1, x0:x1]
         if config.blend == "seamless":

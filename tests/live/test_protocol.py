@@ -200,8 +200,11 @@ def test_the_control_panel_sets_the_model_merge_config():
     controls["mask erode (model)"].value = 5
     controls["mask blur"].value = 0.125
     controls["opacity"].value = 0.25
+    assert controls["blend (model)"].value == "seamless"  # shows the processor's own setting
+    controls["blend (model)"].value = "feather"
     config = swapper.merge_config
     assert (config.color, config.erode, config.opacity) == ("lct", 5, 0.25)
+    assert config.blend == "feather"
     assert config.blur == round(0.125 * swapper.size)
 
 
