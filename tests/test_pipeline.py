@@ -135,3 +135,33 @@ def test_hull_mask_from_mediapipe_landmarks(person):
     x = int(landmarks[1, 0])
     row = max(int(top) - 6, 0)
     assert np.abs(output[row, x] - frame[row, x].astype(int)).max() <= 2
+
+
+def test_the_network_runs_on_its_own_thread_count(person):
+    frame, landmarks = person
+    seen = []
+
+    class CountingModel(IdentityModel):
+        def swap(self, aligned, direction="a_to_b"):
+            seen.append(torch.get_num_threads())
+            return super().swap(aligned, direction)
+
+    saved = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        swapper = FrameSwapper(
+            CountingModel(), FixedDetector(landmarks), MergeConfig.live(), model_threads=2
+        )
+        swapper(frame)
+        assert seen == [2] and torch.get_num_threads() == 1  # restored for the rest
+        FrameSwapper(CountingModel(), FixedDetector(landmarks))(frame)
+        assert seen == [2, 1]  # None: left alone
+        with pytest.raises(InputError, match="model_threads"):
+            FrameSwapper(CountingModel(), model_threads=0)
+    finally:
+        torch.set_num_threads(saved)
+
+
+def test_the_live_merge_settings_blend_without_the_poisson_solve():
+    live = MergeConfig.live()
+    assert live.blend == "feather" and live.color == MergeConfig.default().color

@@ -78,7 +78,7 @@ def make_processor(mode: str, model: str | os.PathLike | None = None, seed: int 
             )
         from .processors import ModelProcessor
 
-        return ModelProcessor.from_directory(model)
+        return ModelProcessor.from_directory(model, **options)
     if mode == "passthrough":
         return None
     raise InputError(f"unknown live mode {mode!r}; expected one of {MODES}")

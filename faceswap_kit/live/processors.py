@@ -165,8 +165,12 @@ class ModelProcessor:
         path: str | os.PathLike,
         merge_config=None,
         device: torch.device | str | None = None,
+        model_threads: int | None = 2,
     ) -> ModelProcessor:
-        """Load ``models/<name>`` (or a trained directory) and wrap it for the live loop."""
+        """Load ``models/<name>`` (or a trained directory) and wrap it for the live loop (merge
+        settings: ``MergeConfig.live()`` unless given; the network on ``model_threads`` CPU
+        threads, at most the machine's cores, while the rest of the frame keeps the loop's
+        setting: see :class:`~faceswap_kit.pipeline.FrameSwapper`)."""
         try:
             from ..models import load_model
             from ..pipeline import FrameSwapper
@@ -175,7 +179,15 @@ class ModelProcessor:
                 f"the model mode needs faceswap_kit.models and faceswap_kit.pipeline ({exc}); "
                 "use the 2D warp mode until they are installed"
             ) from exc
+        from ..merge import MergeConfig
+
         model = load_model(path)
         if device is not None:
             model = model.to(device)
-        return cls(FrameSwapper(model, make_tracker("video"), merge_config))
+        if model_threads is not None:
+            model_threads = max(1, min(int(model_threads), os.cpu_count() or 1))
+        swapper = FrameSwapper(
+            model, make_tracker("video"), merge_config or MergeConfig.live(),
+            model_threads=model_threads,
+        )  # fmt: skip
+        return cls(swapper)
