@@ -38,18 +38,30 @@ def machine() -> str:
     )
 
 
-def untrained_processor(preset: str):
+def untrained_processor(preset: str, model_threads: int | None = None):
     """The model mode with an untrained network of ``preset`` (same cost as a trained one)."""
     from faceswap_kit.live.processors import ModelProcessor
+    from faceswap_kit.live.tracking import make_tracker
+    from faceswap_kit.merge import MergeConfig
     from faceswap_kit.models import ModelConfig, SwapModel, build_network
     from faceswap_kit.pipeline import FrameSwapper
 
-    network = build_network(getattr(ModelConfig, preset)())
-    return ModelProcessor(FrameSwapper(SwapModel(network)))
+    # as ModelProcessor.from_directory builds it: channels-last network, the live merge settings
+    model = SwapModel(build_network(getattr(ModelConfig, preset)()), channels_last=True)
+    swapper = FrameSwapper(
+        model, make_tracker("video"), MergeConfig.live(), model_threads=model_threads
+    )
+    return ModelProcessor(swapper)
 
 
 def kernel_side(
-    mode: str, frames: int, passes: int, model: str | None, size, preset: str | None = None
+    mode: str,
+    frames: int,
+    passes: int,
+    model: str | None,
+    size,
+    preset: str | None = None,
+    model_threads: int | None = None,
 ) -> str:
     from faceswap_kit.live.sources import GeneratedPersonSource
 
@@ -59,7 +71,12 @@ def kernel_side(
     reports, cpu_ms = [], []
     for _ in range(passes):
         # built before the clock starts: detector and network set-up are not per-frame costs
-        processor = untrained_processor(preset) if preset else make_processor(mode, model=model)
+        if preset:
+            processor = untrained_processor(preset, model_threads)
+        elif mode == "model":
+            processor = make_processor(mode, model=model, model_threads=model_threads)
+        else:
+            processor = make_processor(mode, model=model)
         source = (clip[i % len(clip)] for i in range(frames + warmup))
         reports.append(
             run_headless(None, frames=frames, mode=mode, model=model, size=size, warmup=warmup,
@@ -151,9 +168,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=150)
     parser.add_argument("--passes", type=int, default=3)
-    parser.add_argument("--model-frames", type=int, default=40, help="frames for the model mode")
+    parser.add_argument("--model-frames", type=int, default=100, help="frames for the model mode")
     parser.add_argument("--model", default=None, help="model directory (default: models/lite)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    parser.add_argument("--thread-settings", nargs="+", default=["1/2", "1/1", "2/2"],
+                        help="model mode: torch threads LOOP/NETWORK, each measured "
+                        "(default 1/2 1/1 2/2; 1/2 is what the live model mode uses)")  # fmt: skip
     parser.add_argument("--browser", action="store_true", help="also measure the browser trip")
     parser.add_argument("--browser-frames", type=int, default=240)
     args = parser.parse_args()
@@ -163,14 +183,17 @@ def main() -> None:
     print(kernel_side("warp2d", args.frames, args.passes, None, size))
     print("\naim: >= 60 FPS for the 2D mode\n")
     model = args.model or ("models/lite" if pathlib.Path("models/lite").is_dir() else None)
-    try:
-        if model is None:
-            print(kernel_side("model", args.model_frames, args.passes, None, size, preset="lite"))
-        else:
-            print(kernel_side("model", args.model_frames, args.passes, model, size))
-        print("\naim: >= 30 FPS, p95 <= 33 ms with the lite model\n")
-    except Exception as exc:  # a missing pipeline/model stage: say so, keep the rest
-        print(f"### kernel side, model mode\n\nskipped: {exc}\n")
+    for setting in args.thread_settings:
+        loop, network = (int(n) for n in setting.split("/"))
+        torch.set_num_threads(loop)
+        print(f"torch threads: {loop} for the loop, {network} for the network\n")
+        try:
+            print(kernel_side("model", args.model_frames, args.passes, model, size,
+                              None if model else "lite", network))  # fmt: skip
+            print("\naim: >= 30 FPS, p95 <= 33 ms with the lite model\n")
+        except Exception as exc:  # a missing pipeline/model stage: say so, keep the rest
+            print(f"### kernel side, model mode\n\nskipped: {exc}\n")
+    torch.set_num_threads(args.threads)
     if args.browser:
         print(browser_round_trip(args.browser_frames))
 

@@ -76,9 +76,13 @@ class ModelConfig:
 
     @classmethod
     def lite(cls, **overrides: Any) -> ModelConfig:
-        """A few million parameters at 128 px: a long CPU run or a short GPU run."""
+        """The live model: 6 M parameters at 128 px, with a slim decoder (16 channels at full
+        resolution) so that the network takes ~11 ms a face on 2 CPU cores and the live loop holds
+        30 FPS at 640x480 without a GPU. Trains on a CPU in an hour or two, on a GPU in minutes.
+        (Until 2026-11 it had ``decoder_dims=32, mask_dims=12``: 8.1 M, 2.7x the FLOPs;
+        ``ModelConfig.lite(decoder_dims=32, mask_dims=12)`` builds that one.)"""
         values: dict[str, Any] = dict(
-            resolution=128, encoder_dims=32, bottleneck_dims=128, decoder_dims=32, mask_dims=12
+            resolution=128, encoder_dims=32, bottleneck_dims=128, decoder_dims=16, mask_dims=8
         )
         values.update(overrides)
         return cls(**values)

@@ -48,6 +48,8 @@ class SwapModel:
         config: its :class:`ModelConfig` (``.resolution``, ``.face_type``).
         card: the model card (identities, synthetic, steps, scores, provenance).
         path: the directory it was loaded from, if any.
+        channels_last: the network runs on NHWC tensors (``load_model`` turns it on: inference
+            only; leave it off for a network that is still being trained).
     """
 
     def __init__(
@@ -55,7 +57,11 @@ class SwapModel:
         network: AutoEncoder,
         card: dict[str, Any] | None = None,
         path: Path | None = None,
+        channels_last: bool = False,
     ) -> None:
+        if channels_last:  # oneDNN and cuDNN convolutions run faster on NHWC (~10-25% here)
+            network = network.to(memory_format=torch.channels_last)
+        self.channels_last = channels_last
         self.network = network.eval()
         self.config: ModelConfig = network.config
         self.card = dict(card or {})
@@ -96,8 +102,11 @@ class SwapModel:
             self.network.to(aligned.device)
         self.network.eval()
         identity = direction.split("_to_")[1]
-        face, mask = self.network.render(aligned.float(), identity)
-        return face.to(aligned.dtype), mask.to(aligned.dtype)
+        inputs = aligned.float()
+        if self.channels_last:
+            inputs = inputs.contiguous(memory_format=torch.channels_last)
+        face, mask = self.network.render(inputs, identity)
+        return face.to(aligned.dtype).contiguous(), mask.to(aligned.dtype).contiguous()
 
     def to(self, device: torch.device | str) -> SwapModel:
         self.network.to(device)
@@ -190,4 +199,4 @@ def load_model(path_or_name: str | Path, models_dir: str | Path | None = None) -
     )
     card_path = model_dir / ckpt.CARD
     card = ckpt.read_json(card_path) if card_path.is_file() else {}
-    return SwapModel(network, card=card, path=model_dir)
+    return SwapModel(network, card=card, path=model_dir, channels_last=True)

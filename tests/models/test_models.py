@@ -96,3 +96,26 @@ def test_swap_model_checks_input_and_follows_dtype():
     # a_to_b draws B: the same as rendering with decoder B
     x = torch.rand(1, 3, 64, 64)
     torch.testing.assert_close(model.swap(x, "a_to_b")[0], model.network.render(x, "b")[0])
+
+
+def test_a_channels_last_model_draws_the_same_faces():
+    torch.manual_seed(1)
+    network = build_network(ModelConfig.tiny(**SMALL))
+    faces = torch.rand(2, 3, 64, 64)
+    plain = SwapModel(network).swap(faces, "a_to_b")
+    fast = SwapModel(build_network(ModelConfig.tiny(**SMALL)), channels_last=True)
+    fast.network.load_state_dict(network.state_dict())
+    swapped = fast.swap(faces, "a_to_b")
+    for ours, theirs in zip(swapped, plain, strict=True):
+        assert ours.is_contiguous() and torch.allclose(ours, theirs, atol=1e-5)
+
+
+def test_the_lite_preset_is_sized_for_the_live_loop():
+    """The live model's network stays cheap (the live loop's 30 FPS budget rests on it)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    network = build_network(ModelConfig.lite())
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        network.render(torch.rand(1, 3, 128, 128), "b")
+    assert counter.get_total_flops() < 2.0e9  # 1.5e9; the first, wider lite: 4.0e9
+    assert 4e6 < parameter_count(network) < 8e6
