@@ -1,8 +1,10 @@
 """Train the bundled pretrained model of two generated people and export it into models/.
 
     PYTHONPATH=. python scripts/make_pretrained.py [--minutes 12] [--out models/synth-4-7-df-tiny]
+    PYTHONPATH=. python scripts/make_pretrained.py --preset lite --minutes 35 --threads 2
 
-Trains ``ModelConfig.tiny()`` (DF, 64 px) on this machine's CPU, scores every checkpoint against
+Trains ``ModelConfig.tiny()`` (DF, 64 px; or another preset at its own resolution) on this
+machine's CPU, scores every checkpoint against
 the ideal swap (the curve goes into the model card's ``score_history``), measures the landmark
 error at the end, and exports fp16 weights + config + card. Reproducible: seeded data and training.
 """
@@ -34,6 +36,9 @@ def main() -> None:
     parser.add_argument("--faces", type=int, default=300, help="faces per person")
     parser.add_argument("--minutes", type=float, default=12.0)
     parser.add_argument("--preset", default="tiny")
+    parser.add_argument(
+        "--resolution", type=int, default=None, help="face size (default: the preset's; tiny: 64)"
+    )
     parser.add_argument("--score-every", type=float, default=1.5, help="minutes between scores")
     parser.add_argument("--out", default=None, help="export folder (default models/<name>)")
     parser.add_argument("--work", default=None, help="training folder (default: a temp folder)")
@@ -54,10 +59,11 @@ def main() -> None:
     if work.exists() and args.work and not args.resume:
         shutil.rmtree(work)
     start = time.perf_counter()
-    data_a = synth_faceset(args.seed_a, args.faces, 64)
-    data_b = synth_faceset(args.seed_b, args.faces, 64)
+    resolution = args.resolution or ModelConfig.preset(args.preset).resolution
+    data_a = synth_faceset(args.seed_a, args.faces, resolution)
+    data_b = synth_faceset(args.seed_b, args.faces, resolution)
     print(f"rendered {2 * args.faces} faces in {time.perf_counter() - start:.0f} s")
-    model_config = ModelConfig.preset(args.preset, resolution=64, name=name)
+    model_config = ModelConfig.preset(args.preset, resolution=resolution, name=name)
     train_config = TrainConfig.preset(args.preset, checkpoint_minutes=args.score_every)
     if args.resume:
         trainer = make_trainer(data_a, data_b, work, resume=True)

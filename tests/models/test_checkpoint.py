@@ -121,12 +121,16 @@ def test_export_is_small_and_equivalent(tmp_path):
     torch.testing.assert_close(half.swap(x)[0], full.swap(x)[0], atol=2e-2, rtol=0)
 
 
-def test_bundled_model_loads_by_name():
+@pytest.mark.parametrize("name", ["synth-4-7-df-tiny", "synth-4-7-df-lite"])
+def test_bundled_models_load_by_name(name):
     from faceswap_kit.models.swap_model import REPO_MODELS_DIR
 
-    if not (REPO_MODELS_DIR / "synth-4-7-df-tiny").is_dir():
+    if not (REPO_MODELS_DIR / name).is_dir():
         pytest.skip("bundled model not present in this checkout")
-    model = load_model("synth-4-7-df-tiny")
+    model = load_model(name)
     assert model.card["synthetic"] is True and model.card["scores"]["methods"]["model"]["ssim"] > 0
-    face, mask = model.swap(torch.rand(1, 3, 64, 64), "a_to_b")
-    assert face.shape == (1, 3, 64, 64) and mask.shape == (1, 1, 64, 64)
+    size = model.config.resolution
+    face, mask = model.swap(torch.rand(1, 3, size, size), "a_to_b")
+    assert face.shape == (1, 3, size, size) and mask.shape == (1, 1, size, size)
+    if name.endswith("lite"):
+        assert model.config == ModelConfig.lite(name=name)  # the live model is the lite preset
