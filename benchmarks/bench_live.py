@@ -2,7 +2,7 @@
 
     python benchmarks/bench_live.py                 # 2D warp mode (+ model mode when a model exists)
     python benchmarks/bench_live.py --browser       # also JupyterLab + headless Chromium round trip
-    python benchmarks/bench_live.py --model models/lite --frames 200
+    python benchmarks/bench_live.py --model models/synth-4-7-df-lite --frames 200
 
 Prints markdown tables. Timings on a shared machine are noisy: each figure is the median over
 ``--passes`` passes (per-stage p50 and p95 within a pass). Aims (issue "Live webcam swap"): 2D
@@ -169,7 +169,9 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=150)
     parser.add_argument("--passes", type=int, default=3)
     parser.add_argument("--model-frames", type=int, default=100, help="frames for the model mode")
-    parser.add_argument("--model", default=None, help="model directory (default: models/lite)")
+    parser.add_argument(
+        "--model", default=None, help="model directory (default: models/synth-4-7-df-lite)"
+    )
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     parser.add_argument("--thread-settings", nargs="+", default=["1/2", "1/1", "2/2"],
                         help="model mode: torch threads LOOP/NETWORK, each measured "
@@ -182,7 +184,8 @@ def main() -> None:
     print(f"# live benchmark — {time.strftime('%Y-%m-%d %H:%M')}\n\nmachine: {machine()}\n")
     print(kernel_side("warp2d", args.frames, args.passes, None, size))
     print("\naim: >= 60 FPS for the 2D mode\n")
-    model = args.model or ("models/lite" if pathlib.Path("models/lite").is_dir() else None)
+    bundled = pathlib.Path(__file__).resolve().parents[1] / "models" / "synth-4-7-df-lite"
+    model = args.model or (str(bundled) if bundled.is_dir() else None)
     for setting in args.thread_settings:
         loop, network = (int(n) for n in setting.split("/"))
         torch.set_num_threads(loop)

@@ -6,7 +6,7 @@ under its final name only when the conversion is complete; an interrupted conver
 leaves a clean, playable ``<name>.partial.mp4`` of the frames done so far.
 
 >>> from faceswap_kit.convert import convert_video   # doctest: +SKIP
->>> convert_video("models/lite", "in.mp4", "out.mp4").frames   # doctest: +SKIP
+>>> convert_video("synth-4-7-df-lite", "in.mp4", "out.mp4").frames   # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
     faceswap-kit live --frames 120 --out out/live.mp4            # generated person, 2D warp
     faceswap-kit live --input clip.mp4 --out swapped.mp4          # a video file
-    faceswap-kit live --mode model --model models/lite --frames 60
+    faceswap-kit live --mode model --model synth-4-7-df-lite --frames 60
 
 The interactive version (browser camera) is notebook 04 or ``faceswap_kit.live.LiveSwap``.
 """

@@ -78,7 +78,8 @@ class ModelConfig:
     def lite(cls, **overrides: Any) -> ModelConfig:
         """The live model: 6 M parameters at 128 px, with a slim decoder (16 channels at full
         resolution) so that the network takes ~11 ms a face on 2 CPU cores and the live loop holds
-        30 FPS at 640x480 without a GPU. Trains on a CPU in an hour or two, on a GPU in minutes.
+        30 FPS at 640x480 without a GPU. On two generated people it passes the 2D warp's score
+        after 10 minutes of one CPU thread (docs/training.md, "Presets for live use").
         (Until 2026-11 it had ``decoder_dims=32, mask_dims=12``: 8.1 M, 2.7x the FLOPs;
         ``ModelConfig.lite(decoder_dims=32, mask_dims=12)`` builds that one.)"""
         values: dict[str, Any] = dict(
