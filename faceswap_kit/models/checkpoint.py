@@ -4,7 +4,7 @@ Layout of a model directory::
 
     model.safetensors   weights (safetensors: data, never code)
     config.json         architecture + training config
-    optimizer.pt        optimizer state: a flat dict of tensors, loaded with weights_only=True
+    optimizer.safetensors  optimizer state: a flat dict of tensors (safetensors too: no pickle)
     state.json          step, RNG states, loss history, SHA-256 of every other file (written last)
     card.json           model card as data; README.md the same card for people
     backup-1/ ...       the previous checkpoints (backup-1 is the newest)
@@ -18,7 +18,6 @@ the checksums in ``state.json`` tell a half-moved set from a whole one.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import logging
 import os
@@ -34,7 +33,8 @@ log = logging.getLogger(__name__)
 
 WEIGHTS = "model.safetensors"
 CONFIG = "config.json"
-OPTIMIZER = "optimizer.pt"
+OPTIMIZER = "optimizer.safetensors"
+LEGACY_OPTIMIZER = "optimizer.pt"  # older checkpoints (a pickle container): never read
 STATE = "state.json"
 CARD = "card.json"
 CARD_MARKDOWN = "README.md"
@@ -88,9 +88,8 @@ def weights_bytes(
 
 
 def tensors_bytes(tensors: dict[str, torch.Tensor]) -> bytes:
-    buffer = io.BytesIO()
-    torch.save({k: v.detach().to("cpu") for k, v in tensors.items()}, buffer)
-    return buffer.getvalue()
+    """A flat dict of tensors (the optimizer state) as safetensors bytes."""
+    return weights_bytes(tensors)
 
 
 def _rotate_backups(model_dir: Path, keep: int) -> None:
@@ -217,14 +216,13 @@ def read_weights(path: Path) -> dict[str, torch.Tensor]:
 
 
 def read_tensors(path: Path) -> dict[str, torch.Tensor]:
-    """Load ``optimizer.pt`` with ``weights_only=True`` (tensors and plain containers only)."""
+    """Load ``optimizer.safetensors`` (a flat dict of tensors) on CPU."""
+    from safetensors.torch import load_file
+
     try:
-        data = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:
+        return load_file(str(path), device="cpu")
+    except Exception as exc:  # safetensors raises its own error types
         raise CheckpointError(
             f"{path} could not be read ({exc}); delete it to restart the optimizer, or restore "
             f"it from {path.parent}/backup-1"
         ) from exc
-    if not isinstance(data, dict) or not all(isinstance(v, torch.Tensor) for v in data.values()):
-        raise CheckpointError(f"{path} should hold a dict of tensors")
-    return data

@@ -35,7 +35,7 @@ def export_model(
     for name in (ckpt.CONFIG, ckpt.CARD, ckpt.CARD_MARKDOWN):
         if (model_dir / name).exists():
             ckpt.atomic_write_bytes(out_dir / name, (model_dir / name).read_bytes())
-    for stale in (ckpt.STATE, ckpt.OPTIMIZER):
+    for stale in (ckpt.STATE, ckpt.OPTIMIZER, ckpt.LEGACY_OPTIMIZER):
         (out_dir / stale).unlink(missing_ok=True)
     for backup in out_dir.glob("backup-*"):
         shutil.rmtree(backup)

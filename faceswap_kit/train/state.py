@@ -58,7 +58,9 @@ def restore_optimizer(
     try:
         optimizer.load_state_dict({"state": state, "param_groups": param_groups})
     except (ValueError, KeyError, RuntimeError) as exc:
-        raise CheckpointError(f"optimizer.pt does not fit this model ({exc}); delete it") from exc
+        raise CheckpointError(
+            f"{ckpt.OPTIMIZER} does not fit this model ({exc}); delete it"
+        ) from exc
 
 
 def _groups(optimizer: torch.optim.Optimizer) -> list[dict[str, Any]]:
@@ -139,6 +141,12 @@ def load_training_state(trainer: Trainer) -> None:
             if disc:
                 trainer.discriminator.load_state_dict(disc)
                 restore_optimizer(trainer.d_optimizer, flat, "dopt", None)
+    elif (model_dir / ckpt.LEGACY_OPTIMIZER).exists():
+        log.warning(
+            "%s of an older checkpoint is not read (a pickle container, which this kit never "
+            "loads): the optimizer restarts from zero moments",
+            model_dir / ckpt.LEGACY_OPTIMIZER,
+        )
     else:
         log.warning("%s is missing: the optimizer restarts from zero moments", optimizer_path)
     try:

@@ -56,7 +56,7 @@ def test_model_card_and_layout(faces, tmp_path):
     assert {
         "model.safetensors",
         "config.json",
-        "optimizer.pt",
+        "optimizer.safetensors",
         "state.json",
         "card.json",
         "README.md",
@@ -65,9 +65,12 @@ def test_model_card_and_layout(faces, tmp_path):
     assert card["synthetic"] is True and card["steps"] == 1
     assert card["identities"]["a"]["name"] == "toy-1" and card["resolution"] == 64
     assert "generated person" in (tmp_path / "README.md").read_text()
-    # optimizer state is tensors only and loads with weights_only
-    state = torch.load(tmp_path / "optimizer.pt", weights_only=True)
+    # optimizer state is tensors only, in safetensors (no pickle anywhere in a checkpoint)
+    from safetensors.torch import load_file
+
+    state = load_file(tmp_path / "optimizer.safetensors")
     assert state and all(isinstance(v, torch.Tensor) for v in state.values())
+    assert not list(tmp_path.glob("*.pt"))
 
 
 def test_non_finite_loss_rolls_back(faces, tmp_path, monkeypatch, caplog):
@@ -178,8 +181,8 @@ def test_resume_guards(faces, tmp_path):
         train(
             *faces, tmp_path, ModelConfig.tiny(architecture="liae", **SMALL), steps=2, resume=True
         )
-    (tmp_path / "optimizer.pt").write_bytes(b"garbage")
-    with pytest.raises(CheckpointError, match="optimizer.pt"):
+    (tmp_path / "optimizer.safetensors").write_bytes(b"garbage")
+    with pytest.raises(CheckpointError, match="optimizer.safetensors"):
         train(*faces, tmp_path, steps=2, resume=True)
 
 
@@ -213,3 +216,18 @@ def test_distributed_data_parallel_path(faces, tmp_path, monkeypatch):
         assert load_model(tmp_path).config == model_config
     finally:
         dist.destroy_process_group()
+
+
+def test_an_older_pickled_optimizer_file_is_never_loaded(faces, tmp_path, caplog):
+    """Checkpoints from before the safetensors optimizer file resume with fresh moments."""
+    model_config, train_config = small_configs()
+    train(*faces, tmp_path, model_config, train_config, steps=1)
+    (tmp_path / "optimizer.safetensors").unlink()
+    (tmp_path / "optimizer.pt").write_bytes(b"not even a pickle: reading it would fail")
+    state = json.loads((tmp_path / "state.json").read_text())
+    state["files"]["optimizer.pt"] = state["files"].pop("optimizer.safetensors")
+    (tmp_path / "state.json").write_text(json.dumps(state))
+    with caplog.at_level("WARNING"):
+        summary = train(*faces, tmp_path, steps=2, resume=True)
+    assert summary.step == 2 and summary.steps_this_run == 1
+    assert "is not read" in caplog.text and (tmp_path / "optimizer.safetensors").is_file()
