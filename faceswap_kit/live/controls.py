@@ -5,17 +5,26 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import pathlib
 
 log = logging.getLogger(__name__)
 
 
 def find_models(root: str | pathlib.Path = "models") -> list[str]:
-    """Model directories (holding ``config.json``) directly under ``root``."""
-    root = pathlib.Path(root)
-    if not root.is_dir():
-        return []
-    return sorted(str(p) for p in root.iterdir() if (p / "config.json").is_file())
+    """Model directories (holding ``config.json``) directly under ``root``, then under
+    ``$FSK_MODELS_DIR`` and the kit's bundled ``models/`` (so a notebook running in
+    ``notebooks/`` still offers them); each directory once."""
+    from ..models.swap_model import REPO_MODELS_DIR
+
+    found: dict[pathlib.Path, str] = {}
+    for folder in (root, os.environ.get("FSK_MODELS_DIR"), REPO_MODELS_DIR):
+        if not folder or not pathlib.Path(folder).is_dir():
+            continue
+        for path in sorted(pathlib.Path(folder).iterdir()):
+            if (path / "config.json").is_file():
+                found.setdefault(path.resolve(), str(path))
+    return list(found.values())
 
 
 COLOR_MODES = ("rct", "lct", "mkl", "idt", "sot", "none")

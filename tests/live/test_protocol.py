@@ -1,5 +1,6 @@
 """The widget's message protocol (docs/live.md), driven without a browser."""
 
+import pathlib
 import time
 
 import numpy as np
@@ -250,3 +251,19 @@ def test_the_widget_button_starts_and_stops_a_kernel_side_source():
         assert live.wait_frames(2, timeout=20) >= 2
     finally:
         live.stop()
+
+
+def test_the_model_list_offers_the_bundled_models_from_any_folder(tmp_path, monkeypatch):
+    from faceswap_kit.live.controls import find_models
+    from faceswap_kit.models.swap_model import REPO_MODELS_DIR
+
+    own = tmp_path / "mine" / "my-model"
+    own.mkdir(parents=True)
+    (own / "config.json").write_text("{}")
+    monkeypatch.chdir(tmp_path)  # as a notebook in notebooks/: no models/ beside it
+    monkeypatch.delenv("FSK_MODELS_DIR", raising=False)
+    found = find_models("mine")
+    assert found[0] == str(pathlib.Path("mine") / "my-model")
+    bundled = sorted(p for p in REPO_MODELS_DIR.iterdir() if (p / "config.json").is_file())
+    assert found[1:] == [str(p) for p in bundled]
+    assert find_models(REPO_MODELS_DIR) == [str(p) for p in bundled]  # each directory once
