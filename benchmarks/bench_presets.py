@@ -2,7 +2,8 @@
 
     python benchmarks/bench_presets.py [--minutes 8] [--variants lite "lite:decoder_dims=32,mask_dims=12"]
 
-Each variant (a preset, optionally with ``ModelConfig`` overrides after a colon) is trained on the
+Each variant (a preset, optionally with ``ModelConfig`` or ``TrainConfig`` overrides after a colon,
+e.g. ``lite:ema_decay=0``) is trained on the
 same two generated people for the same wall-clock minutes, one torch thread each, all variants at
 once in separate processes (on a 2-core machine, two variants share it evenly). Then each is
 scored against the ideal swap (SSIM and PSNR inside the face mask, 16 scenes), next to the 2D warp
@@ -29,14 +30,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def parse_variant(text: str) -> tuple[str, dict]:
-    """``"lite:decoder_dims=32,mask_dims=12"`` -> ``("lite", {"decoder_dims": 32, ...})``."""
+def parse_variant(text: str) -> tuple[str, dict, dict]:
+    """``"lite:decoder_dims=32,ema_decay=0"`` -> ``("lite", model overrides, train overrides)``:
+    each key goes to whichever of ``ModelConfig`` and ``TrainConfig`` has it."""
+    import dataclasses
+
+    from faceswap_kit.train import TrainConfig
+
+    train_fields = {f.name for f in dataclasses.fields(TrainConfig)}
     preset, _, rest = text.partition(":")
-    overrides = {}
+    model, train = {}, {}
     for item in filter(None, rest.split(",")):
-        key, _, value = item.partition("=")
-        overrides[key.strip()] = int(value) if value.strip().lstrip("-").isdigit() else value
-    return preset, overrides
+        key, _, value = (part.strip() for part in item.partition("="))
+        number = float(value) if any(c in value for c in ".e") else int(value)
+        (train if key in train_fields else model)[key] = number
+    return preset, model, train
 
 
 def train_variant(args: tuple) -> dict:
@@ -47,12 +55,14 @@ def train_variant(args: tuple) -> dict:
     from faceswap_kit.train.score import score_model
     from faceswap_kit.train.synthfaces import synth_faceset
 
-    preset, overrides = parse_variant(variant)
+    preset, overrides, train_overrides = parse_variant(variant)
     model_config = ModelConfig.preset(preset, **overrides)
     size = model_config.resolution
     data_a = synth_faceset(seeds[0], faces, size)
     data_b = synth_faceset(seeds[1], faces, size)
-    train_config = TrainConfig.preset(preset, checkpoint_minutes=10 * minutes)
+    train_config = TrainConfig.preset(
+        preset, **{"checkpoint_minutes": 10 * minutes, **train_overrides}
+    )
     trainer = make_trainer(data_a, data_b, Path(work), model_config, train_config)
     trainer.run(minutes=minutes, progress=False)
     model = trainer.swap_model()
@@ -70,7 +80,7 @@ def forward_ms(variant: str, threads: int) -> float:
     from faceswap_kit.models import ModelConfig, SwapModel, build_network
 
     torch.set_num_threads(threads)
-    preset, overrides = parse_variant(variant)
+    preset, overrides, _ = parse_variant(variant)
     config = ModelConfig.preset(preset, **overrides)
     model = SwapModel(build_network(config), channels_last=True)
     face = torch.rand(1, 3, config.resolution, config.resolution)

@@ -4,6 +4,7 @@ periodic atomic checkpoints, exact resume, save-on-interrupt and rollback on non
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import math
 import time
@@ -110,6 +111,10 @@ class Trainer:
         if cuda and train_config.channels_last:
             self.network.to(memory_format=torch.channels_last)
         self.optimizer = self._make_optimizer(self.network)
+        # the averaged weights: what checkpoints save, scores measure and previews show
+        self.ema: torch.nn.Module | None = None
+        if train_config.ema_decay > 0:
+            self.ema = copy.deepcopy(self.network).eval().requires_grad_(False)
         self.d_optimizer = (
             self._make_optimizer(self.discriminator) if self.discriminator is not None else None
         )
@@ -211,11 +216,27 @@ class Trainer:
             d_loss.backward()
             self.d_optimizer.step()
             terms["discriminator"] = d_loss.detach()
+        self._update_ema()
         self._mark("optimizer_ms", now)
         self.step += 1
         values = {k: float(v.detach()) for k, v in terms.items()}
         values["total"] = float(loss.detach())
         return values
+
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        if self.ema is None:
+            return
+        decay = min(self.config.ema_decay, (1 + self.step) / (10 + self.step))
+        for average, current in zip(self.ema.parameters(), self.network.parameters(), strict=True):
+            average.lerp_(current.detach(), 1.0 - decay)
+        for average, current in zip(self.ema.buffers(), self.network.buffers(), strict=True):
+            average.copy_(current)
+
+    @property
+    def averaged(self) -> torch.nn.Module:
+        """The network a checkpoint saves: the weight average, or the raw network without one."""
+        return self.ema if self.ema is not None else self.network
 
     def save(self) -> None:
         """Write an atomic checkpoint (weights, configs, optimizer, state, model card); when a
@@ -254,8 +275,9 @@ class Trainer:
         )
 
     def swap_model(self) -> SwapModel:
-        """The network being trained, wrapped for :meth:`SwapModel.swap` (shares its weights)."""
-        model = SwapModel(self.network, card={}, path=self.model_dir)
+        """The model as a checkpoint saves it (the weight average; see ``TrainConfig.ema_decay``),
+        wrapped for :meth:`SwapModel.swap`; it shares the trainer's tensors."""
+        model = SwapModel(self.averaged, card={}, path=self.model_dir)
         self.network.train()
         return model
 
@@ -269,11 +291,12 @@ class Trainer:
         """
         was_training = self.network.training
         self.network.eval()
+        network = self.averaged
         out: dict[str, torch.Tensor] = {}
         for side, other in (("a", "b"), ("b", "a")):
             faces, _ = self.data.fixed(side, count)
-            same, mask = self.network.render(faces, side)
-            swapped, _ = self.network.render(faces, other)
+            same, mask = network.render(faces, side)
+            swapped, _ = network.render(faces, other)
             out[side] = faces.cpu()
             out[f"{side}_to_{side}"] = same.float().cpu()
             out[f"{side}_to_{other}"] = swapped.float().cpu()

@@ -63,6 +63,9 @@ def restore_optimizer(
         ) from exc
 
 
+RAW_PREFIX = "net."  # the raw (not averaged) weights in optimizer.safetensors
+
+
 def _groups(optimizer: torch.optim.Optimizer) -> list[dict[str, Any]]:
     return [
         {k: (list(v) if isinstance(v, tuple) else v) for k, v in g.items() if k != "params"}
@@ -83,6 +86,9 @@ def save_training_state(trainer: Trainer) -> None:
         tensors.update(flatten_optimizer(trainer.d_optimizer, "dopt"))
         for name, value in trainer.discriminator.state_dict().items():
             tensors[f"disc.{name}"] = value
+    if trainer.ema is not None:  # the saved model is the average: keep the raw weights here
+        for name, value in trainer.network.state_dict().items():
+            tensors[f"{RAW_PREFIX}{name}"] = value
     state = {
         "step": trainer.step,
         "elapsed_seconds": round(trainer.elapsed, 3),
@@ -98,7 +104,7 @@ def save_training_state(trainer: Trainer) -> None:
     }
     card = build_card(trainer)
     files = {
-        ckpt.WEIGHTS: ckpt.weights_bytes(trainer.network.state_dict(), {"format": ckpt.FORMAT}),
+        ckpt.WEIGHTS: ckpt.weights_bytes(trainer.averaged.state_dict(), {"format": ckpt.FORMAT}),
         ckpt.CONFIG: ckpt.json_bytes(config),
         ckpt.OPTIMIZER: ckpt.tensors_bytes(tensors),
         ckpt.CARD: ckpt.json_bytes(card),
@@ -130,10 +136,13 @@ def load_training_state(trainer: Trainer) -> None:
     state = ckpt.read_json(model_dir / ckpt.STATE)
     ckpt.verify_files(model_dir, state, (ckpt.WEIGHTS, ckpt.OPTIMIZER))
     weights = ckpt.read_weights(model_dir / ckpt.WEIGHTS)
-    load_network_weights(trainer.network, weights, model_dir / ckpt.WEIGHTS)
+    load_network_weights(trainer.averaged, weights, model_dir / ckpt.WEIGHTS)
+    raw = weights  # a checkpoint without a weight average saved the raw weights
     optimizer_path = model_dir / ckpt.OPTIMIZER
     if optimizer_path.exists():
         flat = ckpt.read_tensors(optimizer_path)
+        saved_raw = {k[len(RAW_PREFIX) :]: v for k, v in flat.items() if k.startswith(RAW_PREFIX)}
+        raw = saved_raw or raw
         flat = {k: v.to(trainer.device) if k.startswith("disc.") else v for k, v in flat.items()}
         restore_optimizer(trainer.optimizer, flat, "opt", state.get("param_groups"))
         if trainer.discriminator is not None and trainer.d_optimizer is not None:
@@ -149,6 +158,8 @@ def load_training_state(trainer: Trainer) -> None:
         )
     else:
         log.warning("%s is missing: the optimizer restarts from zero moments", optimizer_path)
+    if trainer.ema is not None:
+        load_network_weights(trainer.network, raw, optimizer_path)
     try:
         trainer.generator.set_state(torch.tensor(state["rng"]["data"], dtype=torch.uint8))
         torch.set_rng_state(torch.tensor(state["rng"]["torch"], dtype=torch.uint8))

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from faceswap_kit.dataset.faceset import FaceSet
-from faceswap_kit.errors import CheckpointError, DatasetError, TrainingError
+from faceswap_kit.errors import CheckpointError, DatasetError, InputError, TrainingError
 from faceswap_kit.models import ModelConfig, load_model
 from faceswap_kit.train import TrainConfig, make_trainer, train
 from faceswap_kit.train.toyfaces import toy_faceset
@@ -231,3 +231,31 @@ def test_an_older_pickled_optimizer_file_is_never_loaded(faces, tmp_path, caplog
         summary = train(*faces, tmp_path, steps=2, resume=True)
     assert summary.step == 2 and summary.steps_this_run == 1
     assert "is not read" in caplog.text and (tmp_path / "optimizer.safetensors").is_file()
+
+
+def test_with_ema_the_saved_model_is_the_average_and_the_raw_weights_resume(faces, tmp_path):
+    from safetensors.torch import load_file
+
+    model_config, train_config = small_configs(ema_decay=0.999)
+    trainer = make_trainer(*faces, tmp_path / "avg", model_config, train_config)
+    trainer.run(steps=4)
+    saved = load_file(tmp_path / "avg" / "model.safetensors")
+    state = load_file(tmp_path / "avg" / "optimizer.safetensors")
+    average, raw = trainer.ema.state_dict(), trainer.network.state_dict()
+    assert all(torch.equal(saved[k], average[k]) for k in raw)
+    assert all(torch.equal(state[f"net.{k}"], raw[k]) for k in raw)
+    assert any(not torch.equal(average[k], raw[k]) for k in raw)  # an average, not a copy
+    resumed = make_trainer(*faces, tmp_path / "avg", resume=True)
+    assert all(torch.equal(resumed.network.state_dict()[k], raw[k]) for k in raw)
+    assert all(torch.equal(resumed.ema.state_dict()[k], average[k]) for k in raw)
+
+    plain = make_trainer(*faces, tmp_path / "plain", model_config, small_configs(ema_decay=0.0)[1])
+    plain.run(steps=2)
+    assert plain.ema is None
+    assert not any(
+        k.startswith("net.") for k in load_file(tmp_path / "plain" / "optimizer.safetensors")
+    )
+    saved = load_file(tmp_path / "plain" / "model.safetensors")
+    assert all(torch.equal(saved[k], v) for k, v in plain.network.state_dict().items())
+    with pytest.raises(InputError, match="ema_decay"):
+        TrainConfig(ema_decay=1.0)
