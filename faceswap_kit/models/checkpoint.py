@@ -200,29 +200,26 @@ def verify_files(model_dir: Path, state: dict[str, Any], names: tuple[str, ...])
             )
 
 
-def read_weights(path: Path) -> dict[str, torch.Tensor]:
-    """Load a safetensors file on CPU, with a :class:`CheckpointError` naming a bad file."""
+def _load_safetensors(path: Path, advice: str) -> dict[str, torch.Tensor]:
     from safetensors.torch import load_file
 
-    if not path.is_file():
-        raise CheckpointError(f"{path} is missing; the model directory has no weights")
     try:
         return load_file(str(path), device="cpu")
     except Exception as exc:  # safetensors raises its own error types
         raise CheckpointError(
-            f"{path} is not a readable safetensors file ({exc}); restore it from "
-            f"{path.parent}/backup-1 or retrain"
+            f"{path} is not a readable safetensors file ({exc}); {advice}"
         ) from exc
+
+
+def read_weights(path: Path) -> dict[str, torch.Tensor]:
+    """Load a safetensors file on CPU, with a :class:`CheckpointError` naming a bad file."""
+    if not path.is_file():
+        raise CheckpointError(f"{path} is missing; the model directory has no weights")
+    return _load_safetensors(path, f"restore it from {path.parent}/backup-1 or retrain")
 
 
 def read_tensors(path: Path) -> dict[str, torch.Tensor]:
     """Load ``optimizer.safetensors`` (a flat dict of tensors) on CPU."""
-    from safetensors.torch import load_file
-
-    try:
-        return load_file(str(path), device="cpu")
-    except Exception as exc:  # safetensors raises its own error types
-        raise CheckpointError(
-            f"{path} could not be read ({exc}); delete it to restart the optimizer, or restore "
-            f"it from {path.parent}/backup-1"
-        ) from exc
+    return _load_safetensors(
+        path, f"delete it to restart the optimizer, or restore it from {path.parent}/backup-1"
+    )
