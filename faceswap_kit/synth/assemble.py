@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .accessories import glasses
 from .base_mesh import load_base_mesh
 from .face_model import _smoothstep, apply_expression, cavity_occlusion, identity_vertices
 from .hair import hair_parts
@@ -177,6 +178,8 @@ def build_head(
         parts.append((eye, None))
         parts.append((eye_socket(face, mesh.groups[f"eye_{side}"], eye_centre), None))
     for part in mouth(face, expression):
+        parts.append((part, None))
+    for part in glasses(face, face_source or identity):
         parts.append((part, None))
     for part in _static_parts(identity):
         parts.append((part, None))

@@ -15,6 +15,21 @@ from .params import SHAPE_NAMES, Expression, Identity
 
 JAW_PIVOT = np.array([0.0, 0.45, 0.95])
 JAW_MAX_DEGREES = 20.0
+#: Scale of each shape field (per unit of its parameter), chosen so that +-2.5 stays a plausible
+#: face while spanning about the range of real adult faces.
+SHAPE_GAIN = {name: 2.0 for name in SHAPE_NAMES} | {
+    # In-plane proportions: kept moderate (a face-mesh tracker cannot follow them far).
+    "eye_spacing": 0.8, "face_width": 1.0, "brow_height": 1.0, "jaw_width": 1.0,
+    "face_length": 0.9, "chin_length": 0.8, "forehead_height": 0.6, "nose_length": 1.0,
+    "cheekbone": 0.8, "mouth_height": 0.8, "eye_tilt": 1.2, "eye_size": 1.4,
+    "cheek_fullness": 0.8, "mouth_width": 1.3, "nose_width": 1.5, "lip_fullness": 1.5,
+    "head_width": 1.0, "head_length": 1.0, "ear_size": 1.0, "temple_width": 0.5,
+    # Relief (depth) and the finer shapes of nose, lips, lids and chin: wider.
+    "brow_ridge": 2.0, "nose_bridge": 2.5, "nose_hump": 2.0, "chin_projection": 1.6,
+    "cheek_hollow": 1.2, "face_depth": 2.5, "eye_depth": 2.0, "chin_width": 1.5,
+    "upper_lip": 1.0, "lower_lip": 1.0, "nose_tip": 1.5, "lid_fold": 1.2, "nostril_flare": 0.7,
+    "jowls": 0.8, "eye_open": 0.9, "nose_projection": 2.0,
+}  # fmt: skip
 
 
 def _smoothstep(t: np.ndarray) -> np.ndarray:
@@ -26,6 +41,13 @@ def _bump(points: np.ndarray, centre, sigma) -> np.ndarray:
     """Gaussian weight of each point around ``centre`` (x taken as |x| for symmetric bumps)."""
     diff = (np.stack([np.abs(points[:, 0]), points[:, 1]], 1) - np.asarray(centre)) / sigma
     return np.exp(-0.5 * (diff**2).sum(1))
+
+
+def _oval(points: np.ndarray, centre, sigma_x: float, sigma_y: float) -> np.ndarray:
+    """Anisotropic Gaussian weight around ``centre`` (x taken as |x|, so symmetric)."""
+    dx = (np.abs(points[:, 0]) - centre[0]) / sigma_x
+    dy = (points[:, 1] - centre[1]) / sigma_y
+    return np.exp(-0.5 * (dx**2 + dy**2))
 
 
 @functools.lru_cache(maxsize=1)
@@ -67,8 +89,30 @@ def shape_basis() -> np.ndarray:
         "head_width": (zero, zero, zero),
         "head_length": (zero, zero, zero),
         "ear_size": (zero, zero, zero),
+        "nose_tip": (0.10 * x * _bump(base, (0.0, 0.47), 0.09),
+                     0.06 * (y - 0.47) * _bump(base, (0.0, 0.47), 0.09),
+                     -0.03 * _bump(base, (0.0, 0.47), 0.07)),
+        "nostril_flare": (0.045 * sx * _oval(base, (0.23, 0.41), 0.07, 0.06), zero,
+                          -0.01 * _oval(base, (0.23, 0.41), 0.07, 0.06)),
+        "nose_hump": (zero, zero, -0.03 * _oval(base, (0.0, 0.22), 0.07, 0.1)),
+        "upper_lip": (zero, -0.03 * _oval(base, (0.06, 0.655), 0.2, 0.035), zero),
+        "lower_lip": (zero, 0.035 * _oval(base, (0.05, 0.85), 0.2, 0.04),
+                      -0.012 * _oval(base, (0.05, 0.82), 0.2, 0.06)),
+        "eye_open": (zero, 0.16 * y * _oval(base, (0.35, 0.0), 0.13, 0.07), zero),
+        "lid_fold": (zero, 0.02 * _oval(base, (0.36, -0.13), 0.14, 0.03),
+                     -0.01 * _oval(base, (0.36, -0.13), 0.14, 0.04)),
+        "brow_ridge": (zero, zero, -0.045 * _oval(base, (0.22, -0.19), 0.28, 0.09)),
+        "chin_projection": (zero, 0.02 * _bump(base, (0.0, 1.12), 0.16),
+                            -0.06 * _bump(base, (0.0, 1.1), 0.18)),
+        "jowls": (0.025 * sx * _oval(base, (0.5, 0.92), 0.16, 0.14),
+                  0.035 * _oval(base, (0.45, 0.9), 0.18, 0.16), zero),
+        "temple_width": (0.04 * sx * _oval(base, (0.66, -0.28), 0.15, 0.22), zero, zero),
+        "cheek_hollow": (-0.015 * sx * _oval(base, (0.5, 0.58), 0.12, 0.12), zero,
+                         0.04 * _oval(base, (0.45, 0.56), 0.13, 0.12)),
     }  # fmt: skip
-    basis = np.stack([np.stack(fields[name], 1) for name in SHAPE_NAMES])
+    basis = np.stack(
+        [np.stack(fields[name], 1) * SHAPE_GAIN.get(name, 1.0) for name in SHAPE_NAMES]
+    )
     basis[:, load_base_mesh().mirror == np.arange(len(x)), 0] = 0.0
     return basis
 
@@ -84,6 +128,18 @@ def identity_vertices(identity: Identity) -> np.ndarray:
     vertices[:, 1] += 0.012 * brow * _bump(base, (0.35, -0.22), 0.14) * left
     vertices[:, 1] += 0.012 * corner * _bump(base, (0.33, 0.7), 0.1) * left
     vertices[:, 0] += 0.02 * jaw * _smoothstep((base[:, 1] - 0.5) / 0.7)
+    # Keep the lips closed in the neutral face whatever the shape did to them: move the jaw
+    # (everything below the mouth line) so the inner lips meet as they do on the base mesh.
+    opened = (vertices[14] - vertices[13]) - (base[14] - base[13])
+    opened[0] = 0.0
+    vertices -= expression_fields()["jaw"][:, None] * opened[None]
+    # Keep each eye at least 45 % as open as the base mesh's (lids never cross at rest).
+    groups = load_base_mesh().groups
+    for side in ("left", "right"):
+        loop = groups[f"eye_{side}"]
+        deficit = 0.45 * np.ptp(base[loop, 1]) - np.ptp(vertices[loop, 1])
+        if deficit > 0:
+            vertices[:, 1] -= deficit * expression_fields()[f"blink_{side}"]
     vertices.setflags(write=False)
     return vertices
 
@@ -193,11 +249,15 @@ def apply_expression(vertices: np.ndarray, expression: Expression) -> np.ndarray
     out[:, 1] -= 0.06 * e.brows * f["brows"]
     frown = max(-e.brows, 0.0) * f["frown"]
     out[:, 0] -= 0.03 * frown * sx
-    # Blinks.
+    # Blinks (the lid travels this face's own eye opening, not the base mesh's).
+    groups = load_base_mesh().groups
+    base_y = np.asarray(load_base_mesh().vertices)[:, 1]
     for side, amount in (("left", e.blink_left), ("right", e.blink_right)):
         if amount > 0:
+            loop = groups[f"eye_{side}"]
+            opening = np.ptp(vertices[loop, 1]) / max(np.ptp(base_y[loop]), 1e-9)
             w = amount * f[f"blink_{side}"]
-            out[:, 1] += w * f[f"blink_{side}_travel"]
+            out[:, 1] += w * f[f"blink_{side}_travel"] * opening
             out[:, 2] -= 0.03 * w * f[f"blink_{side}_bulge"]
     # Jaw: rotate the lower face about the jaw pivot, blended by the jaw weight.
     jaw = f["jaw"][:, None]

@@ -34,6 +34,12 @@ def hair_depth(points: np.ndarray, identity: Identity) -> np.ndarray:
     if identity.hair_style in ("bob", "long") and identity.hair_length > 0.6:
         fringe = (identity.hair_length - 0.6) * 0.5
         limit += fringe * np.exp(-((phi / 0.6) ** 2))
+    if identity.hairline > 0:  # receding at the front and (more) at the temples
+        limit -= (
+            identity.hairline
+            * (0.22 + 0.18 * np.exp(-(((phi - 0.75) / 0.3) ** 2)))
+            * np.exp(-((phi / 1.3) ** 4))
+        )
     # A slightly irregular hairline (deterministic in the identity seed).
     wobble = 0.02 * np.sin(phi * 9 + identity.seed) + 0.015 * np.sin(phi * 23 + 2 * identity.seed)
     return limit + wobble - points[:, 1]

@@ -206,7 +206,8 @@ def mouth(face: np.ndarray, expression: Expression) -> list[Part]:
     cavity = Part(points, tris, MOUTH, cull=False, tint=tint, face=1.0)
     parts = [cavity]
     # Teeth: arcs just behind the lips; lower row follows the jaw.
-    xs = np.linspace(-0.23, 0.23, 13)
+    half_mouth = (abs(face[61, 0]) + abs(face[291, 0])) / 2  # the teeth fit this mouth's width
+    xs = np.linspace(-0.23, 0.23, 13) * np.clip(half_mouth / 0.326, 0.6, 1.4)
     lip_y = face[13, 1]
     lip_z = min(face[13, 2], face[14, 2])
     depth = lip_z + 0.09 + 0.55 * xs**2

@@ -86,6 +86,19 @@ def texture_atlas(identity: Identity) -> np.ndarray:
     ]
     lines = _lines(folds, 2, 1.2) + 0.5 * identity.wrinkles * _lines(forehead, 1, 1.2)
     face *= 1 - (0.10 + 0.15 * identity.wrinkles) * lines[..., None]
+    aged = float(np.clip((identity.age - 30) / 50, 0, 1))
+    if aged > 0:
+        crows = [
+            [(s * 0.56, -0.02 + d), (s * 0.66, -0.05 + 1.6 * d), (s * 0.73, -0.08 + 2.2 * d)]
+            for s in (-1, 1)
+            for d in (-0.04, 0.0, 0.04)
+        ]
+        bags = [[(s * x, 0.1 + 0.08 * (1 - ((x - 0.35) / 0.2) ** 2)) for x in np.linspace(0.17, 0.53, 7)]
+                for s in (-1, 1)]  # fmt: skip
+        age_lines = _lines(crows, 1, 0.9) + 1.2 * _lines(bags, 2, 1.5)
+        face *= 1 - 0.22 * aged * np.clip(age_lines, 0, 1)[..., None]
+        spots = gaussian_blur((rng.uniform(0, 1, (TEX, TEX)) < 0.004 * aged).astype(float), 1.3)
+        face *= 1 - 0.9 * np.clip(spots * 6, 0, 1)[..., None] * np.array([0.25, 0.32, 0.4])
     # Freckles and stubble: dark speckles in their regions.
     if identity.freckles > 0.02:
         count = int(260 * identity.freckles)
@@ -111,10 +124,16 @@ def texture_atlas(identity: Identity) -> np.ndarray:
         amount = 0.45 * identity.stubble * region * (0.35 + 0.65 * speck)
         hair = np.asarray(identity.hair) * 0.35 + 0.02
         face = face * (1 - amount[..., None]) + hair * amount[..., None]
+    if identity.beard_style not in ("none", "stubble") and identity.beard > 0:
+        face = _facial_hair(face, identity, rng, base, g)
     # Lips.
     lips = _polygon_mask(base[g["lips_outer"], :2], 1.0)
     lip_lines = 1 + 0.08 * gaussian_blur(rng.normal(0, 1, (TEX, TEX)), 0.8)
-    lip_colour = np.asarray(identity.lips) * lip_lines[..., None]
+    lip_tone = np.asarray(identity.lips)
+    if identity.lipstick > 0:
+        lipstick = np.array([0.62, 0.12, 0.2]) * (0.6 + 0.4 * np.asarray(identity.skin).mean())
+        lip_tone = lip_tone * (1 - 0.7 * identity.lipstick) + lipstick * 0.7 * identity.lipstick
+    lip_colour = lip_tone * lip_lines[..., None]
     face = face * (1 - lips[..., None]) + lip_colour * lips[..., None]
     # The parting line between the lips and a slightly darker lip border.
     inner = base[g["lips_inner"], :2]
@@ -138,7 +157,9 @@ def texture_atlas(identity: Identity) -> np.ndarray:
         uppers.append(upper[:, :2])
         lowers.append(lower[:, :2])
         creases.append(upper[:, :2] + np.array([0.0, -0.07]))
-    lash = _lines(uppers, 2, 0.5) + 0.35 * _lines(lowers, 1, 0.5) + 0.18 * _lines(creases, 1, 0.5)
+    liner = 1 + identity.eyeliner
+    lash = liner * _lines(uppers, 2 + int(round(identity.eyeliner * 2)), 0.5)
+    lash += 0.35 * liner * _lines(lowers, 1, 0.5) + 0.18 * _lines(creases, 1, 0.5)
     lash = np.clip(lash, 0, 1)
     face *= 1 - 0.75 * lash[..., None]
     # Nostrils.
@@ -146,14 +167,20 @@ def texture_atlas(identity: Identity) -> np.ndarray:
     face *= 1 - 0.7 * np.clip(nostrils * 1.5, 0, 1)[..., None]
     # Brows: filled shape between the brow paths, with strokes.
     brow_mask = np.zeros((TEX, TEX))
-    thickness = 0.02 + 0.03 * identity.brow_thickness
+    thickness = 0.015 + 0.04 * identity.brow_thickness
     for side in ("left", "right"):
         upper = base[g[f"brow_{side}_upper"], :2]
         lower = base[g[f"brow_{side}_lower"], :2]
         centre = (upper + lower) / 2
         order = np.argsort(np.abs(centre[:, 0]))
         centre = centre[order]
-        taper = np.linspace(1.0, 0.45, len(centre))[:, None]
+        # Shape: arch (a bump in the middle), tilt (the outer end up or down).
+        along = np.linspace(0.0, 1.0, len(centre))
+        centre = centre + np.stack(
+            [np.zeros_like(along),
+             -0.07 * (identity.brow_arch - 0.4) * np.sin(np.pi * along) ** 1.5
+             - 0.06 * identity.brow_tilt * along**2], 1)  # fmt: skip
+        taper = np.linspace(1.0, 0.45 - 0.25 * identity.brow_arch, len(centre))[:, None]
         top = centre + np.array([0.0, -thickness]) * taper
         bottom = centre + np.array([0.0, thickness * 0.8]) * taper
         outline = np.concatenate([top, bottom[::-1]])
@@ -170,3 +197,30 @@ def texture_atlas(identity: Identity) -> np.ndarray:
     atlas = np.clip(atlas, 0, 1)
     atlas.setflags(write=False)
     return atlas
+
+
+#: Regions of facial hair in frontal model coordinates (x, y), per beard style.
+_MOUSTACHE = [(-0.36, 0.66), (-0.2, 0.57), (0.0, 0.56), (0.2, 0.57), (0.36, 0.66), (0.3, 0.69),
+              (0.0, 0.63), (-0.3, 0.69)]  # fmt: skip
+_GOATEE = [(-0.3, 0.8), (-0.12, 0.86), (0.12, 0.86), (0.3, 0.8), (0.32, 1.05), (0.15, 1.25),
+           (-0.15, 1.25), (-0.32, 1.05)]  # fmt: skip
+_FULL = [(-0.74, 0.25), (-0.64, 0.5), (-0.4, 0.62), (0.0, 0.6), (0.4, 0.62), (0.64, 0.5),
+         (0.74, 0.25), (0.78, 0.7), (0.55, 1.15), (0.0, 1.4), (-0.55, 1.15), (-0.78, 0.7)]  # fmt: skip
+
+
+def _facial_hair(face: np.ndarray, identity: Identity, rng, base, groups) -> np.ndarray:
+    """Paint a moustache, goatee or full beard as dense, streaky hair in the beard colour."""
+    regions = {
+        "moustache": [_MOUSTACHE],
+        "goatee": [_MOUSTACHE, _GOATEE],
+        "full": [_FULL, _MOUSTACHE],
+    }[identity.beard_style]
+    region = np.zeros((TEX, TEX))
+    for polygon in regions:
+        region = np.maximum(region, _polygon_mask(np.asarray(polygon), 3.0))
+    region *= 1 - _polygon_mask(base[groups["lips_outer"], :2], 1.5)
+    strands = blur_axis(rng.normal(0, 1, (TEX, TEX)), 2.5, axis=0, radius=5)
+    density = np.clip(identity.beard * region * (0.85 + 0.5 * strands), 0, 0.95)
+    colour = np.asarray(identity.brow) * 0.9
+    colour = colour * (1 + 0.25 * np.clip(strands, -2, 2))[..., None]
+    return face * (1 - density[..., None]) + colour * density[..., None]

@@ -70,7 +70,9 @@ def test_expression_moves_the_right_points():
     assert (neutral[14, 1] - neutral[13, 1]).abs() < 2  # lips closed at rest
     blink = render(identity, Expression(blink_right=1.0), size=128).landmarks[0]
     assert (blink[145, 1] - blink[159, 1]).abs() < 1.0  # right eye lids meet
-    assert (blink[374, 1] - blink[386, 1]) > 2  # left eye still open
+    still = neutral[374, 1] - neutral[386, 1]
+    assert (blink[374, 1] - blink[386, 1]) == pytest.approx(float(still), abs=0.5)  # left open
+    assert still > 1
 
 
 @pytest.mark.parametrize(
@@ -166,7 +168,7 @@ def test_face_mask_has_no_holes():
         assert len(contours) == 1 and (filled != mask).sum() == 0, seed
 
 
-FINGERPRINT = 1276711.0  # sum of the 8-bit levels of the render below; update on purpose only
+FINGERPRINT = 1506294.0  # sum of the 8-bit levels of the render below; update on purpose only
 
 
 def test_known_pixels_do_not_drift():
