@@ -33,3 +33,7 @@ class TrainingError(FaceswapKitError):
 
 class WidgetError(FaceswapKitError):
     """An interactive widget or camera source failed (no camera, permission denied...)."""
+
+
+class MissingExtraError(FaceswapKitError, ImportError):
+    """An optional dependency is not installed (the message names the extra to install)."""

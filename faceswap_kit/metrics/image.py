@@ -1,4 +1,4 @@
-"""Swap quality metrics against a ground truth: masked PSNR, masked SSIM, landmark error.
+"""Image metrics against a ground truth: masked PSNR, masked SSIM, landmark error.
 
 >>> import torch
 >>> a = torch.full((1, 3, 16, 16), 0.5)
@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .errors import InputError
+from ..errors import InputError
 
 LEFT_EYE_OUTER, RIGHT_EYE_OUTER = 33, 263  # mediapipe face mesh indices
 
