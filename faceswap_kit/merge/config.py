@@ -24,7 +24,8 @@ class MergeConfig:
             frame's face: ``"none"``, ``"rct"``, ``"lct"``, ``"mkl"``, ``"idt"`` or ``"sot"``
             (see :mod:`faceswap_kit.merge.color`).
         mask: which mask decides where the new face shows: ``"predicted"`` (the model's mask),
-            ``"hull"`` (convex hull of the frame's landmarks) or ``"both"`` (their product).
+            ``"hull"`` (the face type's outline through the frame's mediapipe landmarks, as
+            :func:`faceswap_kit.masks.face_mask` draws it) or ``"both"`` (their product).
         erode: pixels of the aligned crop to shrink the mask by (negative values grow it).
         blur: width in aligned-crop pixels of the Gaussian feather applied to the mask edge
             (0 = hard edge).
