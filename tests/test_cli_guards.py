@@ -61,23 +61,6 @@ def test_the_apis_refuse_the_same_numbers(tmp_path):
     assert not (tmp_path / "set").exists()
 
 
-@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
-def test_extract_on_a_missing_device_is_one_line(tmp_path, capsys):
-    image = tmp_path / "x.png"
-    image.write_bytes(b"")
-    assert main(["extract", str(image), str(tmp_path / "o"), "--device", "cuda"]) == 2
-    err = capsys.readouterr().err
-    assert "CUDA is not available" in err and len(err.strip().splitlines()) == 1
-
-
-def test_extract_on_an_unknown_device_is_one_line(tmp_path, capsys):
-    image = tmp_path / "x.png"
-    image.write_bytes(b"")
-    assert main(["extract", str(image), str(tmp_path / "o"), "--device", "banana"]) == 2
-    err = capsys.readouterr().err
-    assert "unknown device 'banana'" in err and len(err.strip().splitlines()) == 1
-
-
 class _ConstantModel:
     class config:  # noqa: N801 - what convert_video reads of a model's config
         resolution = 64

@@ -6,7 +6,9 @@ import threading
 import zlib
 
 import pytest
+import torch
 
+from faceswap_kit.cli import main
 from faceswap_kit.dataset import extract, read_manifest
 from faceswap_kit.errors import DatasetError, MediaError
 from faceswap_kit.io import read_image, write_image
@@ -120,3 +122,26 @@ def test_a_bomb_in_a_folder_is_skipped_and_the_good_images_extracted(tmp_path, p
     assert set(reasons) == {"b_bomb.png", "c_bomb.png"}
     assert all("megapixels" in reason for reason in reasons.values())
     assert "skipped file" in str(summary) and "b_bomb.png" in str(summary)
+
+
+@pytest.mark.parametrize(
+    ("device", "expected"),
+    [
+        pytest.param(
+            "cuda",
+            "CUDA is not available",
+            marks=pytest.mark.skipif(
+                torch.cuda.is_available(), reason="needs a machine without CUDA"
+            ),
+        ),
+        ("banana", "unknown device 'banana'; expected cuda, mps or cpu"),
+    ],
+)
+def test_extract_on_an_unusable_device_is_one_line(tmp_path, portrait, capsys, device, expected):
+    image = write_image(tmp_path / "face.png", portrait)
+    out = tmp_path / "set"
+    assert main(["extract", str(image), str(out), "--size", "64", "--device", device]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not out.exists()  # refused before anything was written
