@@ -62,6 +62,12 @@ def _check_landmarks(landmarks: torch.Tensor) -> torch.Tensor:
         raise InputError(
             f"landmarks must follow mediapipe's mesh (>= 468 points), got {landmarks.shape[1]}"
         )
+    if not bool(torch.isfinite(landmarks).all()):
+        bad = (~torch.isfinite(landmarks)).any(dim=2).any(dim=1).nonzero().flatten().tolist()
+        raise InputError(
+            f"landmarks must be finite pixel coordinates, got NaN or infinity in batch item(s) "
+            f"{bad[:5]}; drop the frames where the detector found no face"
+        )
     return landmarks
 
 

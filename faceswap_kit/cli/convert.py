@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from ..merge.config import BLEND_MODES, COLOR_MODES, MASK_MODES, MergeConfig
+from ..merge.config import (
+    BLEND_MODES,
+    COLOR_MODES,
+    MASK_MODES,
+    MAX_BLUR,
+    MAX_ERODE,
+    MAX_SHARPEN,
+    MergeConfig,
+)
+from .options import integer, number
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -16,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "redrawn by the model in MODEL_DIR and merged back (colour transfer, mask, blend). "
         "Frames without a face pass through; audio is copied; the file is tagged as synthetic "
         "and OUT.json records how it was made. Ctrl+C leaves OUT.partial.mp4 with the frames "
-        "done so far.",
+        "done so far and exits with status 130.",
     )
     parser.add_argument("model_dir", metavar="MODEL_DIR", help="trained model folder (or name)")
     parser.add_argument("in_video", metavar="IN_VIDEO", help="video to convert")
@@ -25,15 +35,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help=f"colour transfer (default {defaults.color})")  # fmt: skip
     parser.add_argument("--mask", choices=MASK_MODES, default=defaults.mask,
                         help=f"which mask (default {defaults.mask})")  # fmt: skip
-    parser.add_argument("--erode", type=int, default=defaults.erode,
+    parser.add_argument("--erode", type=integer(-MAX_ERODE, MAX_ERODE), default=defaults.erode,
                         help=f"shrink the mask by N px, negative grows (default {defaults.erode})")  # fmt: skip
-    parser.add_argument("--blur", type=int, default=defaults.blur,
+    parser.add_argument("--blur", type=integer(0, MAX_BLUR), default=defaults.blur,
                         help=f"feather width in px (default {defaults.blur})")  # fmt: skip
     parser.add_argument("--blend", choices=BLEND_MODES, default=defaults.blend,
                         help=f"blend mode (default {defaults.blend})")  # fmt: skip
-    parser.add_argument("--opacity", type=float, default=defaults.opacity,
+    parser.add_argument("--opacity", type=number(0, 1), default=defaults.opacity,
                         help="0 = original, 1 = full swap (default 1)")  # fmt: skip
-    parser.add_argument("--sharpen", type=float, default=defaults.sharpen,
+    parser.add_argument("--sharpen", type=number(0, MAX_SHARPEN), default=defaults.sharpen,
                         help="unsharp-mask amount on the new face (default 0)")  # fmt: skip
     parser.add_argument("--direction", default="a_to_b", choices=("a_to_b", "b_to_a"),
                         help="a_to_b: the video shows person A, the output person B")  # fmt: skip
@@ -41,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="write original | swapped side by side")  # fmt: skip
     parser.add_argument("--no-smoothing", action="store_true",
                         help="use raw landmarks (no One-Euro smoothing)")  # fmt: skip
-    parser.add_argument("--max-frames", type=int, default=None, help="stop after N frames")
+    parser.add_argument("--max-frames", type=integer(1), default=None, help="stop after N frames")
     parser.add_argument("--device", default=None, help="cpu, cuda or mps (default: best)")
     parser.add_argument("--overwrite", action="store_true", help="replace OUT_VIDEO if it exists")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -70,4 +80,13 @@ def run(args: argparse.Namespace) -> int:
         f"a face) at {summary.fps:.1f} frames/s; ms per frame: {stages}. Synthetic media - label "
         "it as such when you share it."
     )
+    if summary.interrupted:  # a partial video is not a result: `convert && next` must stop here
+        from . import EXIT_INTERRUPTED
+
+        print(
+            f"faceswap-kit convert: interrupted after {summary.frames} frames; {args.out_video} "
+            f"was not written, the frames done are in {summary.output_path}",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..errors import InputError
+from .options import integer, number
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -15,8 +16,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "swap model, swap a video and run the live loop headless. Results go to OUT_DIR.",
     )
     parser.add_argument("out_dir", nargs="?", default="out/demo", metavar="OUT_DIR")
-    parser.add_argument("--minutes", type=float, default=None, help="training budget (default 2)")
-    parser.add_argument("--steps", type=int, default=None, help="training step cap")
+    parser.add_argument(
+        "--minutes", type=number(0, low_open=True), default=None, help="training budget (default 2)"
+    )
+    parser.add_argument("--steps", type=integer(1), default=None, help="training step cap")
     parser.add_argument("--preset", choices=("tiny", "lite", "default"), default=None)
     parser.add_argument("--quick", action="store_true", help="seconds-long smoke run (for tests)")
     parser.set_defaults(func=run)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..errors import InputError
+from .options import integer, number
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,16 +23,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("out", metavar="OUT_DIR", help="face set folder (new, empty or resumed)")
     parser.add_argument("--face-type", default="whole_face", choices=FACE_TYPES,
                         help="what the crop covers (default whole_face)")  # fmt: skip
-    parser.add_argument("--size", type=int, default=256, help="crop side in pixels (default 256)")
+    parser.add_argument(
+        "--size", type=integer(16, 2048), default=256, help="crop side in pixels (default 256)"
+    )
     parser.add_argument("--format", dest="image_format", default=None, choices=("jpg", "png"),
                         help="jpg: quality 95 (default for a new set); png: lossless, slower")  # fmt: skip
-    parser.add_argument("--every", type=int, default=1, help="keep every n-th video frame")
-    parser.add_argument("--max-frames", type=int, default=None, help="stop each video early")
-    parser.add_argument("--min-face", type=float, default=40.0,
+    parser.add_argument("--every", type=integer(1), default=1, help="keep every n-th video frame")
+    parser.add_argument("--max-frames", type=integer(1), default=None, help="stop each video early")
+    parser.add_argument("--min-face", type=number(0), default=40.0,
                         help="skip faces smaller than this many pixels (default 40)")  # fmt: skip
     parser.add_argument("--choose", default="largest",
                         help="with several faces: 'largest' or an index, left to right")  # fmt: skip
-    parser.add_argument("--faces-per-frame", type=int, default=1,
+    parser.add_argument("--faces-per-frame", type=integer(1, 16), default=1,
                         help="faces to look for in each frame (default 1, fastest)")  # fmt: skip
     parser.add_argument("--reference", metavar="IMAGE",
                         help="keep the face most like the person in IMAGE")  # fmt: skip
@@ -40,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="the person does not exist (generated)")  # fmt: skip
     parser.add_argument("--consent", help="how consent was given, e.g. 'self' (recorded)")
     parser.add_argument("--device", default="cpu", help="where alignment runs (default cpu)")
-    parser.add_argument("--threads", type=int, default=1,
+    parser.add_argument("--threads", type=integer(1, 256), default=1,
                         help="torch CPU threads (default 1: leaves a core to the detector)")  # fmt: skip
     parser.set_defaults(func=run)
 

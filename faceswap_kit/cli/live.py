@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 
 from ..errors import InputError
+from .options import integer
 
 
 def register(subparsers) -> None:
@@ -25,14 +26,16 @@ def register(subparsers) -> None:
     parser.add_argument("--model", help="model directory for --mode model")
     parser.add_argument("--input", help="video file to process (default: a generated person)")
     parser.add_argument("--out", help="write the output mp4 here")
-    parser.add_argument("--frames", type=int, default=120, help="frames to process (default 120)")
-    parser.add_argument("--seed", type=int, default=0, help="generated person (default 0)")
-    parser.add_argument("--width", type=int, default=640)
-    parser.add_argument("--height", type=int, default=480)
+    parser.add_argument(
+        "--frames", type=integer(1), default=120, help="frames to process (default 120)"
+    )
+    parser.add_argument("--seed", type=integer(0), default=0, help="generated person (default 0)")
+    parser.add_argument("--width", type=integer(32, 4096), default=640)
+    parser.add_argument("--height", type=integer(32, 4096), default=480)
     parser.add_argument("--no-hud", action="store_true", help="do not draw the timing HUD")
     parser.add_argument(
         "--threads",
-        type=int,
+        type=integer(1, 256),
         default=1,
         help="torch CPU threads (default 1: the loop's small operations slow down with more "
         "threads on a busy CPU)",

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from ..errors import InputError
+from .options import integer, number
 
 log = logging.getLogger(__name__)
 
@@ -20,17 +21,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "expression). With --sheet, write a contact sheet of generated people instead.",
     )
     parser.add_argument("out", nargs="?", metavar="OUT.mp4", help="video to write")
-    parser.add_argument("--seed", type=int, default=0, help="which person (default 0)")
-    parser.add_argument("--frames", type=int, default=75, help="number of frames (default 75)")
-    parser.add_argument("--size", type=int, default=256, help="frame side in pixels (default 256)")
-    parser.add_argument("--fps", type=float, default=25.0, help="frames per second (default 25)")
+    parser.add_argument("--seed", type=integer(0), default=0, help="which person (default 0)")
+    parser.add_argument(
+        "--frames", type=integer(1, 100_000), default=75, help="number of frames (default 75)"
+    )
+    parser.add_argument(
+        "--size", type=integer(16, 4096), default=256, help="frame side in pixels (default 256)"
+    )
+    parser.add_argument(
+        "--fps", type=number(1, 240), default=25.0, help="frames per second (default 25)"
+    )
     parser.add_argument("--supersample", type=int, default=1, choices=(1, 2, 3, 4),
                         help="anti-aliasing factor (slower; default 1)")  # fmt: skip
     parser.add_argument(
         "--sheet", metavar="OUT.png", help="write a contact sheet of people instead"
     )
     parser.add_argument(
-        "--people", type=int, default=6, help="rows of the contact sheet (default 6)"
+        "--people", type=integer(1, 64), default=6, help="rows of the contact sheet (default 6)"
     )
     parser.set_defaults(func=run)
 

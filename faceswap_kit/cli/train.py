@@ -8,6 +8,8 @@ import logging
 import os
 from pathlib import Path
 
+from .options import integer, number
+
 log = logging.getLogger(__name__)
 
 
@@ -31,24 +33,40 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="model and training size (default: tiny for a new model)",
     )
     parser.add_argument("--architecture", choices=("df", "liae"), default=None)
-    parser.add_argument("--resolution", type=int, default=None, help="face size in px (64-256)")
-    parser.add_argument("--batch-size", type=int, default=None, help="faces per person per step")
-    parser.add_argument("--steps", type=int, default=None, help="train until this total step")
-    parser.add_argument("--minutes", type=float, default=None, help="wall-clock budget of this run")
+    parser.add_argument(
+        "--resolution", type=integer(32, 512), default=None, help="face size in px (64-256)"
+    )
+    parser.add_argument(
+        "--batch-size", type=integer(1), default=None, help="faces per person per step"
+    )
+    parser.add_argument(
+        "--steps", type=integer(1), default=None, help="train until this total step"
+    )
+    parser.add_argument(
+        "--minutes",
+        type=number(0, low_open=True),
+        default=None,
+        help="wall-clock budget of this run",
+    )
     parser.add_argument("--resume", action="store_true", help="continue the model in MODEL_DIR")
     parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: best available)")
     parser.add_argument("--compile", action="store_true", help="use torch.compile")
     parser.add_argument(
-        "--threads", type=int, default=None,
+        "--threads", type=integer(1, 256), default=None,
         help="torch CPU threads (on a busy shared CPU, 1 avoids spin-waiting and is often fastest)",
     )  # fmt: skip
-    parser.add_argument("--gan-power", type=float, default=None, help="patch-GAN loss weight")
     parser.add_argument(
-        "--checkpoint-minutes", type=float, default=None, help="minutes between checkpoints"
+        "--gan-power", type=number(0, 10), default=None, help="patch-GAN loss weight"
+    )
+    parser.add_argument(
+        "--checkpoint-minutes",
+        type=number(0, low_open=True),
+        default=None,
+        help="minutes between checkpoints",
     )
     parser.add_argument(
         "--score-pairs",
-        type=int,
+        type=integer(0, 256),
         default=8,
         help="score each checkpoint on this many ideal swaps when both people are generated "
         "(0 disables)",
@@ -69,10 +87,6 @@ def run(args: argparse.Namespace) -> int:
 
     if args.steps is None and args.minutes is None:
         raise InputError("give a budget: --steps N (total steps) and/or --minutes M")
-    if args.resume and (args.preset or args.architecture or args.resolution):
-        raise InputError(
-            "--resume continues the model as saved; drop --preset/--architecture/--resolution"
-        )
     if args.threads:
         torch.set_num_threads(args.threads)
     device = get_device(args.device)
@@ -82,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
     model_config = None
     if args.resume:
         train_config = read_train_config(Path(args.model_dir))
+        check_resume_options(args, Path(args.model_dir), train_config)
     else:
         preset = args.preset or "tiny"
         overrides = {
@@ -101,8 +116,6 @@ def run(args: argparse.Namespace) -> int:
         )
         if v is not None
     }
-    if args.resume and "gan_power" in changes:
-        raise InputError("--gan-power cannot change on --resume (the discriminator is saved)")
     train_config = dataclasses.replace(train_config, **changes)
     trainer = make_trainer(
         args.data_a, args.data_b, args.model_dir, model_config, train_config,
@@ -126,3 +139,46 @@ def run(args: argparse.Namespace) -> int:
             + ", ".join(f"{k} {v['ssim']:.3f}" for k, v in methods.items())
         )
     return 0
+
+
+MODEL_SIZE_FIELDS = ("architecture", "resolution", "encoder_dims", "bottleneck_dims", "decoder_dims",
+                     "mask_dims", "depth")  # fmt: skip
+
+
+def check_resume_options(args: argparse.Namespace, model_dir: Path, saved_train) -> None:
+    """On ``--resume``, options that agree with the saved model are fine (the command that
+    started the model works again with ``--resume`` added); a real conflict is an error that
+    names the saved value."""
+    from ..errors import InputError
+    from ..models.config import ModelConfig
+    from ..models.swap_model import read_model_config
+
+    saved, _ = read_model_config(model_dir)
+    overrides = {
+        k: v
+        for k, v in (("architecture", args.architecture), ("resolution", args.resolution))
+        if v is not None
+    }
+    asked = ModelConfig.preset(args.preset, **overrides) if args.preset else None
+    conflicts = []
+    for name in MODEL_SIZE_FIELDS:
+        want = getattr(asked, name) if asked is not None else overrides.get(name)
+        if want is not None and want != getattr(saved, name):
+            conflicts.append(f"{name} {want} (saved: {getattr(saved, name)})")
+    if args.gan_power is not None and args.gan_power != saved_train.gan_power:
+        conflicts.append(f"gan_power {args.gan_power:g} (saved: {saved_train.gan_power:g})")
+    if conflicts:
+        given = " ".join(
+            f"--{flag} {value}"
+            for flag, value in (
+                ("preset", args.preset),
+                ("architecture", args.architecture),
+                ("resolution", args.resolution),
+                ("gan-power", args.gan_power),
+            )
+            if value is not None
+        )
+        raise InputError(
+            f"{given} asks for {', '.join(conflicts)} but --resume continues the model saved in "
+            f"{model_dir}; drop those options, or train a new model into another folder"
+        )

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from ..align import check_face_type, check_size
+from ..device import get_device
 from ..errors import DatasetError, FaceswapKitError, InputError
 from .format import (
     FACES,
@@ -31,6 +32,7 @@ from .format import (
     face_paths,
     read_json,
 )
+from .lock import faceset_lock
 from .runner import ExtractJob, ExtractSummary, _now
 from .sources import Problem, SourceItem, recorded_consent, resolve_sources
 
@@ -136,7 +138,11 @@ def extract(
     """
     if torch_threads is not None and torch_threads < 1:
         raise InputError(f"torch_threads must be >= 1, got {torch_threads}")
+    if device is not None:
+        device = get_device(str(device))  # an unknown or absent device: one clear error
     options = {k: v for k, v in locals().items() if k != "torch_threads"}
+    folder = Path(out_dir)
+    check_output_folder(folder)  # a folder of other data is refused before anything is created
     saved_threads, saved_interval = torch.get_num_threads(), sys.getswitchinterval()
     # The detector hands its results back through Python callbacks; with the default 5 ms thread
     # switch interval they queue behind the alignment and writer threads (measured: a frame took
@@ -145,7 +151,8 @@ def extract(
     if torch_threads is not None:
         torch.set_num_threads(torch_threads)
     try:
-        return _extract(**options)
+        with faceset_lock(folder):  # one extraction at a time per face set
+            return _extract(**options)
     finally:
         sys.setswitchinterval(saved_interval)
         torch.set_num_threads(saved_threads)
@@ -159,10 +166,15 @@ def _extract(
     start = time.perf_counter()
     check_face_type(face_type)
     check_size(size)
-    if every < 1 or batch_size < 1 or workers < 1:
+    if every < 1 or batch_size < 1 or workers < 1 or faces_per_frame < 1:
         raise InputError(
-            f"every, batch_size, workers must be >= 1, got {every, batch_size, workers}"
+            "every, batch_size, workers, faces_per_frame must be >= 1, got "
+            f"{every, batch_size, workers, faces_per_frame}"
         )
+    if max_frames is not None and max_frames < 1:
+        raise InputError(f"max_frames must be >= 1 (or None for all), got {max_frames}")
+    if not 0 <= float(min_face_size) < float("inf"):
+        raise InputError(f"min_face_size must be a number of pixels >= 0, got {min_face_size}")
     folder = Path(out_dir)
     manifest = check_output_folder(folder)
     if image_format is None:

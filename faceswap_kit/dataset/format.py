@@ -22,6 +22,7 @@ FACES = "faces"
 MANIFEST_FORMAT = "faceswap_kit.faceset/1"
 FACE_FORMAT = "faceswap_kit.face/1"
 IMAGE_FORMATS = ("png", "jpg")
+LOCK = ".lock"  # held by the extraction writing the set (faceswap_kit.dataset.lock)
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def check_output_folder(folder: Path) -> dict[str, Any] | None:
     """
     if folder.exists() and not folder.is_dir():
         raise DatasetError(f"output {str(folder)!r} is a file; give a folder for the face set")
-    if not folder.exists() or not any(folder.iterdir()):
+    if not folder.exists() or not any(p.name != LOCK for p in folder.iterdir()):
         return None
     if not (folder / MANIFEST).is_file():
         raise DatasetError(

@@ -137,11 +137,11 @@ class ExtractJob:
         write_json_atomic(self.folder / MANIFEST, self.manifest)
 
     def run_item(self, item, record, det, done, choose, signature, min_size, every, limit, bar):
-        from ..detect import choose_face
-
         seen_before = int(record.get("frames_seen", 0))
         skipped = Counter(record.get("skipped", {}))
-        faces = int(record.get("faces", 0))
+        # faces of this source already on disk (also those curation moved to removed/): the
+        # record counts what is there, whatever an interrupted run managed to note down
+        faces = sum(1 for key, _ in done if key == item.key)
         seen = seen_before
         count = 0
         stream = _prefetch(item.frames())
@@ -160,23 +160,13 @@ class ExtractJob:
                 if index < seen_before or index % every or (item.key, index) in done:
                     continue
                 self.summary.frames_seen += 1
-                seen = index + 1
-                now = time.perf_counter()
-                found = det(frame)
-                self.summary.stage_seconds["detect"] += time.perf_counter() - now
-                face = choose_face(found, choose, frame=frame, reference=signature)
-                if face is None:
-                    reason = "no face found" if not found else "no face matching the choice"
+                reason = self._detect(item, index, frame, det, choose, signature, min_size)
+                if reason:
                     skipped[reason] += 1
                     self.summary.skipped_frames[reason] += 1
-                    continue
-                if face.size < min_size:
-                    reason = f"face too small (< {min_size:g} px)"
-                    skipped[reason] += 1
-                    self.summary.skipped_frames[reason] += 1
-                    continue
-                self.pending.append((item, index, frame, face))
-                faces += 1
+                else:
+                    faces += 1
+                seen = index + 1  # every frame before this one is handled
                 if len(self.pending) >= self.batch_size:
                     self._align_pending()
                 if self.summary.frames_seen % SAVE_EVERY_FRAMES == 0:
@@ -185,6 +175,8 @@ class ExtractJob:
                     self.save()
         finally:
             stream.close()  # stops the decoding thread when we stop early
+            # also when interrupted: the pending faces are written before the manifest is saved
+            record.update(frames_seen=seen, skipped=dict(skipped), faces=faces)
         if item.kind == "video" and item.frame_count and count < item.frame_count and limit is None:
             problem = f"truncated: read {count} of {item.frame_count} frames"
             self.summary.skipped_files.append(Problem(item.key, problem))
@@ -192,7 +184,22 @@ class ExtractJob:
         if count == 0 and seen_before == 0:
             raise DatasetError(f"{item.key} gave no frames")
         self.flush()
-        record.update(frames_seen=seen, skipped=dict(skipped), faces=faces, complete=limit is None)
+        record.update(complete=limit is None)
+
+    def _detect(self, item, index, frame, det, choose, signature, min_size) -> str | None:
+        """Detect and choose the face of one frame and queue it; the reason when there is none."""
+        from ..detect import choose_face
+
+        now = time.perf_counter()
+        found = det(frame)
+        self.summary.stage_seconds["detect"] += time.perf_counter() - now
+        face = choose_face(found, choose, frame=frame, reference=signature)
+        if face is None:
+            return "no face found" if not found else "no face matching the choice"
+        if face.size < min_size:
+            return f"face too small (< {min_size:g} px)"
+        self.pending.append((item, index, frame, face))
+        return None
 
     def _align_pending(self) -> None:
         """Hand the pending faces to the alignment thread (which overlaps with detection)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,9 @@ from ..errors import InputError, MediaError
 from .atomic import write_bytes_atomic
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
+#: The largest image read, in pixels (360 MB as RGB; a 108-megapixel phone photo fits). The size
+#: a file declares is checked before it is decoded: a few hundred bytes can declare 30000 x 30000.
+MAX_IMAGE_PIXELS = 120_000_000
 
 
 def read_image(path: str | os.PathLike) -> np.ndarray:
@@ -21,8 +25,11 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
     images are scaled to 8 bits.
 
     Raises:
-        MediaError: the file is missing, empty or not a readable image.
+        MediaError: the file is missing, empty or not a readable image, or it declares more than
+            :data:`MAX_IMAGE_PIXELS` pixels (checked before decoding: a decompression bomb).
     """
+    import warnings
+
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     path = Path(path)
@@ -31,12 +38,33 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
     if path.stat().st_size == 0:
         raise MediaError(f"image {str(path)!r} is empty (0 bytes)")
     try:
-        with Image.open(path) as image:
+        with warnings.catch_warnings():  # the size is checked below, in our own words
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            opened = Image.open(path)
+        with opened as image:
+            _check_pixels(path, *image.size)
             image.load()
             image = ImageOps.exif_transpose(image)
             return _pil_to_rgb_uint8(image)
+    except Image.DecompressionBombError as exc:  # declared far beyond PIL's own limit
+        size = re.search(r"\((\d+) pixels\)", str(exc))
+        _check_pixels(path, int(size.group(1)) if size else MAX_IMAGE_PIXELS + 1)
+        raise  # pragma: no cover - _check_pixels raised
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise MediaError(f"cannot read image {str(path)!r}: {exc}") from exc
+
+
+def _check_pixels(path: Path, width: int, height: int | None = None) -> None:
+    """Refuse an image that declares more than :data:`MAX_IMAGE_PIXELS` (``width`` alone: the
+    pixel count)."""
+    pixels = width * (height or 1)
+    if pixels > MAX_IMAGE_PIXELS:
+        size = f"{width} x {height} = " if height else ""
+        raise MediaError(
+            f"image {str(path)!r} declares {size}{pixels / 1e6:.0f} megapixels, expected at most "
+            f"{MAX_IMAGE_PIXELS / 1e6:.0f}; not decoded (a damaged file or a decompression bomb; "
+            "scale a real photo down first)"
+        )
 
 
 def _pil_to_rgb_uint8(image) -> np.ndarray:

@@ -29,6 +29,7 @@ import torch
 from torch import Tensor
 
 from ..errors import InputError
+from ..validate import check_image, check_same_device
 from .config import COLOR_MODES
 
 _EPS = 1e-6
@@ -51,6 +52,9 @@ def _check(source: Tensor, target: Tensor, mask: Tensor | None, name: str) -> No
         mask.ndim != 4 or mask.shape[1] != 1 or mask.shape[0] != source.shape[0]
     ):
         raise InputError(f"{name} must be (B,1,H,W), got shape {tuple(mask.shape)}")
+    check_same_device(("source", source), ("target", target), (name, mask))
+    check_image(source, "source")
+    check_image(target, "target")
 
 
 def _flat(image: Tensor, mask: Tensor | None) -> tuple[Tensor, Tensor]:

@@ -10,6 +10,9 @@ from ..errors import InputError
 COLOR_MODES = ("none", "rct", "lct", "mkl", "idt", "sot")
 MASK_MODES = ("predicted", "hull", "both")
 BLEND_MODES = ("feather", "seamless")
+MAX_ERODE = 200  # pixels of the aligned crop, either way
+MAX_BLUR = 256  # pixels of the aligned crop: a feather wider than a crop means nothing
+MAX_SHARPEN = 5.0  # unsharp-mask amount; beyond a few the face is all edges
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,8 @@ class MergeConfig:
             frame's face: ``"none"``, ``"rct"``, ``"lct"``, ``"mkl"``, ``"idt"`` or ``"sot"``
             (see :mod:`faceswap_kit.merge.color`).
         mask: which mask decides where the new face shows: ``"predicted"`` (the model's mask),
-            ``"hull"`` (convex hull of the frame's landmarks) or ``"both"`` (their product).
+            ``"hull"`` (the face type's outline through the frame's mediapipe landmarks, as
+            :func:`faceswap_kit.masks.face_mask` draws it) or ``"both"`` (their product).
         erode: pixels of the aligned crop to shrink the mask by (negative values grow it).
         blur: width in aligned-crop pixels of the Gaussian feather applied to the mask edge
             (0 = hard edge).
@@ -48,12 +52,12 @@ class MergeConfig:
             raise InputError(f"blend mode {self.blend!r} is unknown; expected one of {BLEND_MODES}")
         if not 0.0 <= float(self.opacity) <= 1.0:
             raise InputError(f"opacity must be in [0, 1], got {self.opacity}")
-        if int(self.blur) < 0:
-            raise InputError(f"blur must be >= 0 pixels, got {self.blur}")
-        if float(self.sharpen) < 0:
-            raise InputError(f"sharpen must be >= 0, got {self.sharpen}")
-        if abs(int(self.erode)) > 200:
-            raise InputError(f"erode must be within +-200 pixels, got {self.erode}")
+        if not 0 <= int(self.blur) <= MAX_BLUR:
+            raise InputError(f"blur must be from 0 to {MAX_BLUR} pixels, got {self.blur}")
+        if not 0.0 <= float(self.sharpen) <= MAX_SHARPEN:  # also refuses nan
+            raise InputError(f"sharpen must be from 0 to {MAX_SHARPEN:g}, got {self.sharpen}")
+        if abs(int(self.erode)) > MAX_ERODE:
+            raise InputError(f"erode must be within +-{MAX_ERODE} pixels, got {self.erode}")
 
     @classmethod
     def default(cls) -> MergeConfig:

@@ -20,6 +20,7 @@ import torch
 from torch import Tensor, nn
 
 from ..errors import InputError
+from ..validate import check_finite, check_image, check_invertible, check_same_device
 from .blend import feather_blend, seamless_clone
 from .color import transfer_color
 from .config import MergeConfig
@@ -74,6 +75,36 @@ def _check(frame: Tensor, face: Tensor, face_mask: Tensor, matrix: Tensor) -> No
         )
     if not frame.dtype.is_floating_point:
         raise InputError(f"frame must be float in [0,1], got {frame.dtype}; use io.convert")
+    check_same_device(
+        ("frame", frame), ("face", face), ("face_mask", face_mask), ("matrix", matrix)
+    )
+    check_image(frame, "frame")
+    check_image(face, "face")
+    check_image(face_mask, "face_mask", channels=1)
+    check_invertible(matrix)
+
+
+def _check_landmarks(landmarks: Tensor | None, frame: Tensor, mode: str) -> None:
+    if landmarks is None:
+        raise InputError(
+            f"mask mode {mode!r} needs the frame's landmarks (B,N,2); pass landmarks= "
+            "or use mask='predicted'"
+        )
+    if (
+        not isinstance(landmarks, Tensor)
+        or landmarks.ndim != 3
+        or landmarks.shape[1] < 468
+        or landmarks.shape[2] != 2
+        or landmarks.shape[0] != frame.shape[0]
+    ):
+        raise InputError(
+            f"landmarks: mask mode {mode!r} expected ({frame.shape[0]}, >=468, 2) frame pixels in "
+            f"mediapipe's mesh order (the face_type's outline is drawn from them), got "
+            f"{tuple(landmarks.shape) if isinstance(landmarks, Tensor) else type(landmarks).__name__}"
+            "; use mask='predicted' for other landmark sets"
+        )
+    check_same_device(("frame", frame), ("landmarks", landmarks))
+    check_finite(landmarks, "landmarks", "(B,N,2) frame pixels")
 
 
 def hull_mask(
@@ -81,28 +112,13 @@ def hull_mask(
 ) -> Tensor:
     """Landmark hull mask drawn in the aligned crop: (B,N,2), (B,2,3) -> (B,1,H,W).
 
-    Mediapipe landmarks (N >= 468) get the face-type hull of :func:`faceswap_kit.masks.face_mask`;
-    other landmark sets get their convex hull.
+    Mediapipe landmarks (N >= 468) in frame pixels get the face-type hull of
+    :func:`faceswap_kit.masks.face_mask`.
     """
+    from ..masks import face_mask
+
     aligned = landmarks @ matrix[..., :2].transpose(1, 2) + matrix[..., 2][:, None]
-    if landmarks.shape[1] >= 468:
-        from ..masks import face_mask
-
-        return face_mask(aligned, size, face_type).to(landmarks.dtype)
-    return _convex_hull_mask(aligned, size)
-
-
-def _convex_hull_mask(points: Tensor, size: tuple[int, int]) -> Tensor:
-    import cv2
-    import numpy as np
-
-    masks = []
-    for pts in points.detach().cpu().double().numpy():
-        canvas = np.zeros(size, np.uint8)
-        hull = cv2.convexHull(np.round(pts).astype(np.int32))
-        cv2.fillConvexPoly(canvas, hull, 1)
-        masks.append(torch.from_numpy(canvas))
-    return torch.stack(masks)[:, None].to(device=points.device, dtype=points.dtype)
+    return face_mask(aligned, size, face_type).to(landmarks.dtype)
 
 
 def _bounding_box(inverse: Tensor, alpha: Tensor, height: int, width: int) -> tuple[int, ...]:
@@ -149,11 +165,7 @@ def merge_face_detailed(
     if config.mask == "predicted":
         mask = face_mask
     else:
-        if landmarks is None:
-            raise InputError(
-                f"mask mode {config.mask!r} needs the frame's landmarks (B,N,2); pass landmarks= "
-                "or use mask='predicted'"
-            )
+        _check_landmarks(landmarks, frame, config.mask)
         hull = hull_mask(landmarks.to(dtype), matrix, tuple(face.shape[-2:]), face_type)
         mask = hull if config.mask == "hull" else hull * face_mask
     alpha = shape_mask(mask, config.erode, config.blur)

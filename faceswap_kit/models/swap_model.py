@@ -10,6 +10,7 @@ from typing import Any
 import torch
 
 from ..errors import CheckpointError, InputError
+from ..validate import check_image
 from . import checkpoint as ckpt
 from .blocks import AutoEncoder
 from .config import ModelConfig
@@ -91,12 +92,18 @@ class SwapModel:
         if direction not in DIRECTIONS:
             raise InputError(f"direction {direction!r} is unknown; expected one of {DIRECTIONS}")
         size = self.config.resolution
+        if not isinstance(aligned, torch.Tensor):
+            raise InputError(
+                f"expected aligned faces as a (B, 3, S, S) float tensor, got "
+                f"{type(aligned).__name__}; convert with faceswap_kit.io.image_to_tensor"
+            )
         if aligned.ndim != 4 or aligned.shape[1] != 3 or aligned.shape[-2:] != (size, size):
             raise InputError(
                 f"expected aligned faces of shape (B, 3, {size}, {size}), got "
                 f"{tuple(aligned.shape)}; align with face_type={self.config.face_type!r}, "
                 f"size={size}"
             )
+        check_image(aligned, "aligned")  # float in [0, 1]: not uint8, not 0..255, not NaN
         first = next(self.network.parameters())
         if first.device != aligned.device:
             self.network.to(aligned.device)

@@ -145,6 +145,8 @@ def write_clip(
     path = Path(path)
     frames = _check_frames(frames)
     size = _check_size(size)
+    if not 1 <= float(fps) <= 240:  # also refuses nan
+        raise InputError(f"fps must be a number from 1 to 240, got {fps!r}")
     if path.suffix.lower() not in (".mp4", ".mov", ".mkv", ".m4v"):
         raise InputError(f"cannot write a clip to {str(path)!r}: use a .mp4 name")
     if path.is_dir():

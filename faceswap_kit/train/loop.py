@@ -410,19 +410,16 @@ class Trainer:
     def _guarded_step(self) -> dict[str, float]:
         try:
             values = self.train_step()
-        except torch.OutOfMemoryError as exc:
-            raise TrainingError(
-                f"out of memory at batch size {self.config.batch_size} per side and "
-                f"{self.model_config.resolution} px on {self.device}; lower the batch size "
-                "(--batch-size) or the resolution/preset"
-            ) from exc
-        except RuntimeError as exc:
-            if "out of memory" in str(exc).lower() or "not enough memory" in str(exc).lower():
-                raise TrainingError(
-                    f"out of memory at batch size {self.config.batch_size} per side and "
-                    f"{self.model_config.resolution} px on {self.device}; lower the batch size "
-                    "or the resolution/preset"
-                ) from exc
+        except RuntimeError as exc:  # torch.OutOfMemoryError too
+            text = str(exc).lower()
+            if isinstance(exc, torch.OutOfMemoryError) or any(
+                words in text
+                for words in ("out of memory", "not enough memory", "can't allocate memory")
+            ):
+                from .memory import describe_need
+
+                need = describe_need(self.model_config, self.config, self.device)
+                raise TrainingError(f"out of memory: {need}") from exc
             raise
         if not math.isfinite(values["total"]):  # pragma: no cover - caught in train_step
             raise FloatingPointError(str(values))

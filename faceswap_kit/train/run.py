@@ -16,6 +16,7 @@ from ..models.swap_model import read_model_config
 from .config import TrainConfig
 from .data import FacePairData, load_faceset_any
 from .loop import Callback, Trainer, TrainSummary
+from .memory import check_batch_fits
 from .state import read_train_config
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,13 @@ def make_trainer(
         device: training device; default: the device of ``data_a`` (CPU for folders).
     """
     model_dir = Path(model_dir)
+    _check_writable(model_dir)  # now, not at the first checkpoint minutes later
+    if _same_folder(data_a, data_b):
+        log.warning(
+            "DATA_A and DATA_B are the same face set (%s): the model will only learn to redraw "
+            "that person as themselves; give the faces of two different people",
+            data_a,
+        )
     if resume:
         if not (model_dir / ckpt.STATE).exists():
             raise InputError(f"--resume was given but {model_dir} holds no checkpoint (state.json)")
@@ -71,6 +79,7 @@ def make_trainer(
     train_config = train_config or TrainConfig.tiny()
     if device is None:
         device = data_a.images.device if isinstance(data_a, FaceSet) else torch.device("cpu")
+    check_batch_fits(model_config, train_config, device)  # before any face is loaded
     a = load_faceset_any(data_a, device)
     b = load_faceset_any(data_b, device)
     if a.face_type != model_config.face_type:
@@ -80,6 +89,39 @@ def make_trainer(
     return Trainer(
         data, model_dir, model_config, train_config, resume=resume, provenance=provenance
     )
+
+
+def _check_writable(model_dir: Path) -> None:
+    """Raise :class:`CheckpointError` unless files can be created in ``model_dir`` (by trying:
+    permission bits say nothing for root or a read-only disk). Folders made for the try are
+    removed again; the first checkpoint makes them."""
+    import contextlib
+    import tempfile
+
+    created = [p for p in (model_dir, *model_dir.parents) if not p.exists()]
+    try:
+        model_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=model_dir):
+            pass
+        for folder in created:  # deepest first
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+    except OSError as exc:
+        from ..errors import CheckpointError
+
+        raise CheckpointError(
+            f"model directory {str(model_dir)!r} is not writable ({exc.strerror or exc}); "
+            "choose a folder you can write to (nothing was trained)"
+        ) from None
+
+
+def _same_folder(a: FaceSet | str | Path, b: FaceSet | str | Path) -> bool:
+    if isinstance(a, FaceSet) or isinstance(b, FaceSet):
+        return a is b
+    try:
+        return Path(a).samefile(b)
+    except OSError:
+        return False
 
 
 def _with_face_type(config: ModelConfig, face_type: str, resume: bool) -> ModelConfig:

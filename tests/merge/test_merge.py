@@ -101,17 +101,23 @@ def test_batched_equals_one_by_one():
 
 
 def test_hull_mask_needs_landmarks_and_uses_them():
+    from faceswap_kit.align import canonical_landmarks, invert_matrix, transform_points
+
     frame = _frame("cpu")
     face = torch.ones(1, 3, 64, 64)
     mask = torch.ones(1, 1, 64, 64)
     with pytest.raises(InputError, match="landmarks"):
         merge_face(frame, face, mask, _matrix(), MergeConfig(mask="hull"))
-    # a small square of landmarks around the frame's (64, 48): only that area changes
-    landmarks = torch.tensor([[[56.0, 40.0], [72.0, 40.0], [72.0, 56.0], [56.0, 56.0]]])
+    # the canonical face placed in the frame: the face oval changes, the crop's corners do not
+    landmarks = transform_points(
+        canonical_landmarks("whole_face", 64)[None], invert_matrix(_matrix())
+    )
     config = MergeConfig(mask="hull", color="none", erode=0, blur=0, blend="feather")
     out = merge_face(frame, face, mask, _matrix(), config, landmarks=landmarks)
     assert float(out[0, 0, 48, 64]) > 0.99
-    assert torch.allclose(out[..., 48, 85], frame[..., 48, 85])
+    assert torch.allclose(out[..., 48, 98], frame[..., 48, 98])  # inside the crop, off the face
+    whole = merge_face(frame, face, mask, _matrix(), config.replace(mask="predicted"))
+    assert float(whole[0, 0, 48, 98]) > 0.99
 
 
 def test_module_equals_function():
