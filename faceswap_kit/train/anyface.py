@@ -19,10 +19,10 @@ from .crowd import FIRST_CROWD_SEED
 from .score import score_model
 
 
-def test_people(target_seed: int, people: int = 8, first_seed: int = 0) -> list[int]:
+def unseen_people(target_seed: int, people: int = 8, first_seed: int = 0) -> list[int]:
     """``people`` identity seeds below 1000, from ``first_seed`` up, skipping ``target_seed``.
 
-    >>> test_people(2, 4)
+    >>> unseen_people(2, 4)
     [0, 1, 3, 4]
     """
     seeds = [s for s in range(first_seed, FIRST_CROWD_SEED) if s != target_seed][:people]
@@ -61,7 +61,7 @@ def score_anyface(
                 "expected an any-face model (card.json with target_seed) or target_seed=, got "
                 f"neither for {model.path}"
             )
-    seeds = test_people(target_seed, people, first_seed)
+    seeds = unseen_people(target_seed, people, first_seed)
     sums: dict[str, dict[str, float]] = {}
     for seed in seeds:
         score = score_model(model, seed, target_seed, pairs=1, baselines=baselines)
