@@ -193,3 +193,32 @@ def test_unseen_people_are_outside_the_crowd():
     assert 3 not in seeds and max(seeds) < CrowdConfig().first_seed and len(seeds) == 10
     with pytest.raises(InputError, match="expected"):
         unseen_people(3, 5, first_seed=998)
+
+
+def test_demo_uses_the_crowd_model_when_present(crowd_model, monkeypatch, caplog):
+    from faceswap_kit.demo import DemoConfig, _find_init
+
+    monkeypatch.setenv("FSK_MODELS_DIR", str(crowd_model.parent))
+    found = _find_init(DemoConfig.tiny(init="crowd-tiny"), face_size=64)
+    assert found is not None and found.model_config.resolution == 64
+    assert _find_init(DemoConfig.tiny(init="crowd-tiny"), face_size=32) is None  # faces too small
+    with caplog.at_level("WARNING"):
+        assert _find_init(DemoConfig.tiny(init="no-such-model"), face_size=64) is None
+    assert "from scratch" in caplog.text
+
+
+def test_live_model_mode_defaults_to_the_anyface_model(crowd_model, tmp_path, monkeypatch):
+    import shutil
+
+    import faceswap_kit.models.swap_model as swap_model
+    from faceswap_kit.live.headless import default_live_model, make_processor
+
+    monkeypatch.setattr(swap_model, "REPO_MODELS_DIR", tmp_path / "none")
+    monkeypatch.setenv("FSK_MODELS_DIR", str(tmp_path / "models"))
+    assert default_live_model() is None
+    with pytest.raises(InputError, match="anyface-lite"):
+        make_processor("model")
+    shutil.copytree(crowd_model, tmp_path / "models" / "anyface-lite")
+    assert default_live_model() == str(tmp_path / "models" / "anyface-lite")
+    processor = make_processor("model")
+    assert processor is not None
