@@ -91,7 +91,7 @@ def train(args, name: str, work: Path, resume: bool, command: str):
         )  # fmt: skip
     overrides = {"people": args.people, "render_share": args.render_share}
     if args.pool:
-        overrides.update(pool_size=args.pool, min_pool=min(128, args.pool))
+        overrides.update(pool_size=args.pool, min_pool=min(CrowdConfig.min_pool, args.pool))
     if anyface:
         overrides["target_seed"] = args.target_seed
     crowd = CrowdConfig.preset(args.preset, **overrides)

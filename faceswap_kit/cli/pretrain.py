@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-from pathlib import Path
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +74,6 @@ def run(args: argparse.Namespace) -> int:
     from ..train import TrainConfig
     from ..train.anyface import anyface_scorer
     from ..train.pretrain import crowd_for, make_pretrainer
-    from ..train.state import read_train_config
 
     if args.steps is None and args.minutes is None:
         raise InputError("give a budget: --steps N (total steps) and/or --minutes M")
@@ -98,9 +96,8 @@ def run(args: argparse.Namespace) -> int:
     device = get_device(args.device)
     preset = args.preset or "lite"
     model_config = crowd = None
-    if args.resume:
-        train_config = read_train_config(Path(args.model_dir))
-    else:
+    train_config = None  # when resuming: the directory's
+    if not args.resume:
         crowd = crowd_for(preset, **crowd_options)
         if not args.init:
             model_config = ModelConfig.preset(preset)

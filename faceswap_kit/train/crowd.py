@@ -54,7 +54,7 @@ class CrowdConfig:
     people: int = 5000
     faces_per_person: int = 2
     pool_size: int = 1024
-    min_pool: int = 128
+    min_pool: int = 64
     render_share: float = 0.5
     render_size: int = 0
     target_seed: int | None = None

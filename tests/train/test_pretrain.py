@@ -222,3 +222,18 @@ def test_live_model_mode_defaults_to_the_anyface_model(crowd_model, tmp_path, mo
     assert default_live_model() == str(tmp_path / "models" / "anyface-lite")
     processor = make_processor("model")
     assert processor is not None
+
+
+def test_pretrain_cli_user_errors_are_one_line(crowd_model, tmp_path, capsys):
+    cases = [
+        (["pretrain", str(tmp_path / "m")], "budget"),
+        (["pretrain", str(tmp_path / "m"), "--steps", "1", "--resume"], "no crowd"),
+        (["pretrain", str(crowd_model), "--steps", "9", "--resume", "--people", "9"], "--resume"),
+        (["pretrain", str(tmp_path / "m"), "--steps", "1", "--init", "x", "--preset", "lite"], "--init"),
+        (["pretrain", str(tmp_path / "m"), "--steps", "1", "--target-seed", "1500"], "outside"),
+        (["pretrain", str(crowd_model), "--steps", "9", "--preset", "tiny"], "already holds"),
+    ]  # fmt: skip
+    for args, message in cases:
+        assert main(args) == 2, args
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and message in err, (args, err)
