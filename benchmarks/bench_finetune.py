@@ -112,12 +112,13 @@ def plot(results, args, config) -> None:
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     for ax, metric in zip(axes, ("ssim", "psnr"), strict=True):
         for label, rows in results.items():
-            name = "from scratch" if label == "scratch" else f"--init {args.init}"
+            name = "from scratch" if label == "scratch" else f"--init {Path(args.init).name}"
             ax.plot([r["minutes"] for r in rows], [r["model"][metric] for r in rows], "o-",
                     label=name)  # fmt: skip
         for base in ("warp2d", "unchanged"):
             ax.axhline(results["scratch"][0][base][metric], ls="--", lw=1, color="grey")
-            ax.text(0, results["scratch"][0][base][metric], base, fontsize=8, va="bottom")
+            first = results["scratch"][0]
+            ax.text(first["minutes"], first[base][metric], base, fontsize=8, va="bottom")
         ax.set_xlabel("fine-tuning minutes (training time)")
         ax.set_ylabel(f"{metric.upper()} in the face mask")
         ax.legend()

@@ -112,7 +112,8 @@ def export(args, work: Path, out: Path) -> None:
         from faceswap_kit.train.pretrain import make_pretrainer
 
         trainer = make_pretrainer(work, resume=True)
-        final = score_anyface(trainer.swap_model(), people=args.score_people)
+        target = trainer.data.config.target_seed
+        final = score_anyface(trainer.swap_model(), target, people=args.score_people)
         trainer.scores.append({"step": trainer.step, "seconds": round(trainer.elapsed, 1), **final})
         save_training_state(trainer)
         print(json.dumps(final["methods"], indent=1))
