@@ -31,6 +31,8 @@ class DemoConfig:
         face_size: side of the extracted faces. preset: training preset.
         train_minutes: training budget (wall clock). train_steps: optional step cap.
         live_frames: frames pushed through the headless real-time runner.
+        init: a pretrained model to fine-tune from when it is present (the bundled crowd model;
+            its preset replaces ``preset``); ``None`` trains from scratch.
     """
 
     seed_a: int = 11
@@ -42,6 +44,7 @@ class DemoConfig:
     train_minutes: float = 2.0
     train_steps: int | None = None
     live_frames: int = 60
+    init: str | None = "crowd-lite"
 
     @classmethod
     def default(cls, **overrides: Any) -> DemoConfig:
@@ -167,6 +170,34 @@ def _extract(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str
     }
 
 
+def _find_init(config: DemoConfig, face_size: int):
+    """The pretrained model to start from, or ``None`` (with a logged note) when it is absent."""
+    if config.init is None:
+        return None
+    from .errors import CheckpointError
+    from .train.init import find_init
+
+    try:
+        init = find_init(config.init)
+    except CheckpointError:
+        log.warning(
+            "no pretrained model %r found: training the %s preset from scratch (build it with "
+            "scripts/make_crowd_models.py)",
+            config.init,
+            config.preset,
+        )
+        return None
+    if init.model_config.resolution > face_size:
+        log.warning(
+            "%s is %d px but the demo extracts %d px faces: training from scratch",
+            config.init,
+            init.model_config.resolution,
+            face_size,
+        )
+        return None
+    return init
+
+
 def _train(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, Any]:
     from .models.config import ModelConfig
     from .train import train
@@ -175,8 +206,10 @@ def _train(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, 
     presets = {"tiny": ModelConfig.tiny, "lite": ModelConfig.lite, "default": ModelConfig.default}
     if config.preset not in presets:
         raise InputError(f"unknown preset {config.preset!r}; expected one of {sorted(presets)}")
-    model_config = presets[config.preset]()
     model_dir = out / "model"
+    resume = (model_dir / "config.json").exists()
+    init = None if resume else _find_init(config, config.face_size)
+    model_config = None if init is not None else presets[config.preset]()
     summary = train(
         context["faces"]["a"],
         context["faces"]["b"],
@@ -184,14 +217,19 @@ def _train(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, 
         model_config,
         steps=config.train_steps,
         minutes=config.train_minutes,
-        resume=(model_dir / "config.json").exists(),
+        resume=resume,
         scorer=synth_scorer(config.seed_a, config.seed_b, pairs=4),
+        init=config.init if init is not None else None,
     )
     context["model_dir"] = model_dir
+    start = (
+        f"fine-tuned from {config.init}" if init is not None else f"{config.preset}, from scratch"
+    )
     return {
-        "what": f"{config.preset} model in model/ (step {summary.step}, "
+        "what": f"model in model/ ({start}; step {summary.step}, "
         f"{summary.samples_per_second:.1f} samples/s); model card model/README.md",
         "step": summary.step,
+        "init": config.init if init is not None else None,
         "losses": summary.losses,
     }
 

@@ -11,13 +11,14 @@ import importlib.util
 import logging
 import os
 import re
+import shlex
 import sys
 import threading
 from collections.abc import Iterator, Sequence
 
 from ..errors import FaceswapKitError
 
-COMMANDS = ("synth", "extract", "train", "convert", "live", "bench", "demo")
+COMMANDS = ("synth", "extract", "train", "pretrain", "convert", "live", "bench", "demo")
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 
@@ -32,7 +33,7 @@ class OneLineParser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="faceswap-kit",
-        description="Make face swaps step by step: synth, extract, train, convert, live.",
+        description="Make face swaps step by step: synth, extract, train, pretrain, convert, live.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     subparsers = parser.add_subparsers(
@@ -105,6 +106,8 @@ def main(argv: Sequence[str] | None = None, quiet: bool | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    # the exact command, for model cards
+    args.command_line = shlex.join(["faceswap-kit", *(sys.argv[1:] if argv is None else argv)])
     if quiet is None:
         quiet = argv is None
     if args.verbose or not quiet:

@@ -23,7 +23,11 @@ def register(subparsers) -> None:
         "browser; print per-stage milliseconds and optionally write the labelled output.",
     )
     parser.add_argument("--mode", choices=("warp2d", "model", "passthrough"), default="warp2d")
-    parser.add_argument("--model", help="model directory for --mode model")
+    parser.add_argument(
+        "--model",
+        help="model directory or bundled name for --mode model (default: anyface-lite, the "
+        "any-face model, when installed)",
+    )
     parser.add_argument("--input", help="video file to process (default: a generated person)")
     parser.add_argument("--out", help="write the output mp4 here")
     parser.add_argument(

@@ -49,6 +49,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="wall-clock budget of this run",
     )
     parser.add_argument("--resume", action="store_true", help="continue the model in MODEL_DIR")
+    parser.add_argument(
+        "--init", default=None,
+        help="start from a pretrained model (bundled name such as crowd-lite, or a folder); "
+        "its preset, resolution and face type are used",
+    )  # fmt: skip
     parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: best available)")
     parser.add_argument("--compile", action="store_true", help="use torch.compile")
     parser.add_argument(
@@ -87,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.steps is None and args.minutes is None:
         raise InputError("give a budget: --steps N (total steps) and/or --minutes M")
+    if args.init and args.resume:
+        raise InputError("--init starts a new model; drop it when resuming")
     if args.threads:
         torch.set_num_threads(args.threads)
     device = get_device(args.device)
@@ -97,6 +104,8 @@ def run(args: argparse.Namespace) -> int:
     if args.resume:
         train_config = read_train_config(Path(args.model_dir))
         check_resume_options(args, Path(args.model_dir), train_config)
+    elif args.init:
+        model_config, train_config = _init_configs(args)
     else:
         preset = args.preset or "tiny"
         overrides = {
@@ -119,8 +128,11 @@ def run(args: argparse.Namespace) -> int:
     train_config = dataclasses.replace(train_config, **changes)
     trainer = make_trainer(
         args.data_a, args.data_b, args.model_dir, model_config, train_config,
-        resume=args.resume, device=device,
+        resume=args.resume, device=device, init=args.init,
     )  # fmt: skip
+    from ..train.pretrain import record_command
+
+    record_command(trainer, getattr(args, "command_line", None))
     seeds = synthetic_seeds(trainer.data.identities)
     if seeds and args.score_pairs > 0:
         trainer.scorer = synth_scorer(*seeds, pairs=args.score_pairs)
@@ -182,3 +194,24 @@ def check_resume_options(args: argparse.Namespace, model_dir: Path, saved_train)
             f"{given} asks for {', '.join(conflicts)} but --resume continues the model saved in "
             f"{model_dir}; drop those options, or train a new model into another folder"
         )
+
+
+def _init_configs(args: argparse.Namespace):
+    """With ``--init``: the init model's configs; --preset/--architecture/--resolution that
+    disagree with it are a one-line error (:func:`faceswap_kit.train.init.check_conflicts`)."""
+    import dataclasses
+
+    from ..models.config import ModelConfig
+    from ..train import TrainConfig
+    from ..train.init import check_conflicts, find_init
+
+    init = find_init(args.init)
+    requested = init.model_config
+    if args.preset:
+        requested = ModelConfig.preset(args.preset, name=requested.name)
+    overrides = {"architecture": args.architecture, "resolution": args.resolution}
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    requested = dataclasses.replace(requested, **overrides)
+    check_conflicts(init, requested)
+    train_config = init.train_config or TrainConfig.preset(args.preset or "tiny")
+    return requested, train_config

@@ -63,6 +63,21 @@ class HeadlessReport:
         return "\n".join(rows)
 
 
+DEFAULT_LIVE_MODEL = "anyface-lite"  # works on any face with no training
+
+
+def default_live_model() -> str | None:
+    """The model of ``mode="model"`` when none is given: the bundled any-face model when it is
+    present (looked up like ``load_model`` does), else ``None``."""
+    from ..errors import CheckpointError
+    from ..models.swap_model import resolve_model_path
+
+    try:
+        return str(resolve_model_path(DEFAULT_LIVE_MODEL))
+    except CheckpointError:
+        return None
+
+
 def make_processor(mode: str, model: str | os.PathLike | None = None, seed: int = 0, **options):
     """Build the processor for ``mode``: ``warp2d`` (a generated face), ``model`` or ``passthrough``."""
     if mode == "warp2d":
@@ -72,9 +87,11 @@ def make_processor(mode: str, model: str | os.PathLike | None = None, seed: int 
         image, landmarks = default_source_face(seed=seed + 7)
         return Warp2DProcessor(image, landmarks, **options)
     if mode == "model":
+        model = model if model is not None else default_live_model()
         if model is None:
             raise InputError(
-                "mode 'model' needs a model directory (models/<name> or a trained one)"
+                "mode 'model' needs a model directory (models/<name> or a trained one); "
+                f"the default, {DEFAULT_LIVE_MODEL}, is not installed"
             )
         from .processors import ModelProcessor
 

@@ -23,7 +23,7 @@ def build_card(trainer: Trainer) -> dict[str, Any]:
     """The card of the model ``trainer`` is training, as a JSON-ready dict."""
     identities = trainer.data.identities
     synthetic = all(bool(identities[s].get("synthetic", False)) for s in ("a", "b"))
-    return {
+    card = {
         "name": trainer.model_config.name,
         "architecture": trainer.model_config.architecture,
         "resolution": trainer.model_config.resolution,
@@ -49,6 +49,18 @@ def build_card(trainer: Trainer) -> dict[str, Any]:
         "device": str(trainer.device),
         "updated": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
     }
+    card_info = getattr(trainer.data, "card_info", None)
+    if callable(card_info):  # pretrained on a generated crowd
+        card["pretraining"] = card_info()
+        target = card["pretraining"]["crowd"].get("target_seed")
+        if target is not None:
+            card["target_seed"] = target
+            card["direction_convention"] = (
+                f"a_to_b: input aligned faces of anyone, output generated person {target} with "
+                "their pose, expression and lighting (an any-face model)"
+            )
+    card.update(trainer.card_extra)
+    return card
 
 
 def _version() -> str:
@@ -87,6 +99,19 @@ def card_markdown(card: dict[str, Any]) -> str:
         f"{card['device']}, batch {card['batch_size']} per side",
         f"- **Direction convention:** {card['direction_convention']}",
     ]
+    if card.get("pretraining"):
+        lines.append(f"- **Pretrained on:** {card['pretraining']['summary']}")
+    if card.get("target_seed") is not None:
+        lines.append(f"- **Target person (any-face output):** seed {card['target_seed']}")
+    init = card.get("init")
+    if init:
+        lines.append(
+            f"- **Started from:** `{init['model']}` ({init.get('steps')} steps"
+            + (f"; {init['pretraining']}" if init.get("pretraining") else "")
+            + ")"
+        )
+    if card.get("commands"):
+        lines += ["", "## Commands", "", "```"] + list(card["commands"]) + ["```"]
     scores = card.get("scores")
     if scores:
         lines += [

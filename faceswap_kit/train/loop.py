@@ -96,6 +96,8 @@ class Trainer:
         self.scorer: Callable[[SwapModel], dict[str, Any]] | None = None
         self.checkpoints = 0
         self.rollbacks = 0
+        # extra card fields that persist across resumes (init model, command lines, target)
+        self.card_extra: dict[str, Any] = {}
         self.distributed = DistributedContext.from_environment(self.device)
         torch.manual_seed(train_config.seed)  # same initial weights on every rank
         self.generator = torch.Generator().manual_seed(train_config.seed + self.distributed.rank)

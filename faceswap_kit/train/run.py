@@ -41,6 +41,7 @@ def make_trainer(
     train_config: TrainConfig | None = None,
     resume: bool = False,
     device: torch.device | str | None = None,
+    init: str | Path | None = None,
 ) -> Trainer:
     """Load both face sets onto the training device and build (or resume) a :class:`Trainer`.
 
@@ -52,6 +53,9 @@ def make_trainer(
         train_config: settings (default: the directory's when resuming, else ``TrainConfig.tiny()``).
         resume: continue the checkpoint in ``model_dir``.
         device: training device; default: the device of ``data_a`` (CPU for folders).
+        init: a pretrained model (bundled name or folder, e.g. ``"crowd-lite"``) to start from:
+            its config is used (a different ``model_config`` is an error) and its weights are
+            copied before the first step (see :mod:`faceswap_kit.train.init`).
     """
     model_dir = Path(model_dir)
     _check_writable(model_dir)  # now, not at the first checkpoint minutes later
@@ -61,6 +65,15 @@ def make_trainer(
             "that person as themselves; give the faces of two different people",
             data_a,
         )
+    if init is not None and resume:
+        raise InputError("--init starts a new model; drop it when resuming")
+    init_model = None
+    if init is not None:
+        from .init import find_init, resolve_init_config
+
+        init_model = find_init(init)
+        model_config = resolve_init_config(init_model, model_config, model_dir.name)
+        train_config = train_config or init_model.train_config
     if resume:
         if not (model_dir / ckpt.STATE).exists():
             raise InputError(f"--resume was given but {model_dir} holds no checkpoint (state.json)")
@@ -83,12 +96,25 @@ def make_trainer(
     a = load_faceset_any(data_a, device)
     b = load_faceset_any(data_b, device)
     if a.face_type != model_config.face_type:
+        if init_model is not None:
+            from ..errors import DatasetError
+
+            raise DatasetError(
+                f"expected {model_config.face_type!r} faces (the face type of --init "
+                f"{init}), got {a.face_type!r}; extract the data with --face-type "
+                f"{model_config.face_type}"
+            )
         model_config = _with_face_type(model_config, a.face_type, resume)
     data = FacePairData(a, b, model_config.resolution, device)
     provenance = {"a": _describe(data_a, a), "b": _describe(data_b, b)}
-    return Trainer(
+    trainer = Trainer(
         data, model_dir, model_config, train_config, resume=resume, provenance=provenance
     )
+    if init_model is not None:
+        from .init import apply_init
+
+        apply_init(trainer, init_model)
+    return trainer
 
 
 def _check_writable(model_dir: Path) -> None:
@@ -151,13 +177,15 @@ def train(
     stop_event: Any = None,
     progress: bool = False,
     scorer: Any = None,
+    init: str | Path | None = None,
 ) -> TrainSummary:
     """Train a swap model of A and B into ``model_dir`` and return a summary.
 
     ``steps`` is the total step count to reach, ``minutes`` the wall-clock budget of this call;
     give either or both. Ctrl-C saves a checkpoint before stopping. ``scorer(swap_model) -> dict``
     (e.g. :func:`faceswap_kit.train.score.synth_scorer`) scores every checkpoint into the model
-    card. See :func:`make_trainer` for the other arguments.
+    card. ``init`` starts from a pretrained model's weights (e.g. ``"crowd-lite"``). See
+    :func:`make_trainer` for the other arguments.
 
     >>> from faceswap_kit.train.toyfaces import toy_faceset
     >>> import tempfile
@@ -167,8 +195,9 @@ def train(
     2
     """
     trainer = make_trainer(
-        data_a, data_b, model_dir, model_config, train_config, resume=resume, device=device
-    )
+        data_a, data_b, model_dir, model_config, train_config, resume=resume, device=device,
+        init=init,
+    )  # fmt: skip
     if steps is None and minutes is None:
         raise InputError("give a budget: steps=N (total) and/or minutes=M")
     trainer.scorer = scorer

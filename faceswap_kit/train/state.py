@@ -101,7 +101,10 @@ def save_training_state(trainer: Trainer) -> None:
         "rollbacks": trainer.rollbacks,
         "history": trainer.history,
         "scores": trainer.scores,
+        "card_extra": trainer.card_extra,
     }
+    if hasattr(trainer.data, "state_dict"):  # a generated crowd: where its rendering stopped
+        state["data"] = trainer.data.state_dict()
     card = build_card(trainer)
     files = {
         ckpt.WEIGHTS: ckpt.weights_bytes(trainer.averaged.state_dict(), {"format": ckpt.FORMAT}),
@@ -173,4 +176,7 @@ def load_training_state(trainer: Trainer) -> None:
     trainer.elapsed = float(state.get("elapsed_seconds", 0.0))
     trainer.history = list(state.get("history", []))
     trainer.scores = list(state.get("scores", []))
+    trainer.card_extra = dict(state.get("card_extra") or {})
+    if "data" in state and hasattr(trainer.data, "load_state_dict"):
+        trainer.data.load_state_dict(state["data"])
     log.info("resumed %s at step %d", model_dir, trainer.step)

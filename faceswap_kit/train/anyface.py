@@ -1,0 +1,96 @@
+"""Scoring an any-face model on generated people it never saw.
+
+The training crowd uses identity seeds from 1000 up (:data:`~faceswap_kit.train.crowd.
+FIRST_CROWD_SEED`); the test people here are seeds below 1000 (the target person excluded), so
+every score is on unseen faces. For each test person a random scene is rendered, and the model's
+``a_to_b`` output is compared with the ideal swap (the target's inner face in the test person's
+shot) inside the face mask — masked PSNR and SSIM, beside the 2D landmark warp of a still photo
+of the target and the unchanged frame: :func:`faceswap_kit.train.score.score_model` per person,
+averaged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import InputError
+from ..models.swap_model import SwapModel
+from .crowd import FIRST_CROWD_SEED
+from .score import score_model
+
+
+def unseen_people(target_seed: int, people: int = 8, first_seed: int = 0) -> list[int]:
+    """``people`` identity seeds below 1000, from ``first_seed`` up, skipping ``target_seed``.
+
+    >>> unseen_people(2, 4)
+    [0, 1, 3, 4]
+    """
+    seeds = [s for s in range(first_seed, FIRST_CROWD_SEED) if s != target_seed][:people]
+    if len(seeds) < people:
+        raise InputError(
+            f"expected {people} test people below {FIRST_CROWD_SEED} from seed {first_seed}, "
+            f"got {len(seeds)}; lower people or first_seed"
+        )
+    return seeds
+
+
+def score_anyface(
+    model: SwapModel,
+    target_seed: int | None = None,
+    people: int = 8,
+    first_seed: int = 0,
+    baselines: bool = True,
+) -> dict[str, Any]:
+    """Score ``model``'s ``a_to_b`` as an any-face swap to ``target_seed`` on unseen people.
+
+    Args:
+        model: an any-face model (its card's ``target_seed`` is used when not given).
+        target_seed: the output person.
+        people: test people (one random scene each).
+        first_seed: first test seed (test seeds stay below 1000, outside the training crowd).
+        baselines: also score the 2D warp and the unchanged frame.
+
+    Returns:
+        ``{"people", "test_seeds", "target_seed", "methods": {name: {"psnr", "ssim"}}}``,
+        each number the mean over the test people.
+    """
+    if target_seed is None:
+        target_seed = model.card.get("target_seed")
+        if target_seed is None:
+            raise InputError(
+                "expected an any-face model (card.json with target_seed) or target_seed=, got "
+                f"neither for {model.path}"
+            )
+    seeds = unseen_people(target_seed, people, first_seed)
+    sums: dict[str, dict[str, float]] = {}
+    for seed in seeds:
+        score = score_model(model, seed, target_seed, pairs=1, baselines=baselines)
+        for method, values in score["methods"].items():
+            for key, value in values.items():
+                sums.setdefault(method, {}).setdefault(key, 0.0)
+                sums[method][key] += value
+    methods = {
+        method: {
+            "psnr": round(values["psnr"] / len(seeds), 3),
+            "ssim": round(values["ssim"] / len(seeds), 4),
+        }
+        for method, values in sums.items()
+    }
+    return {
+        "people": len(seeds),
+        "pairs": len(seeds),
+        "test_seeds": [seeds[0], seeds[-1]],
+        "target_seed": target_seed,
+        "resolution": model.config.resolution,
+        "methods": methods,
+    }
+
+
+def anyface_scorer(target_seed: int, people: int = 8):
+    """A ``scorer`` for :func:`faceswap_kit.train.pretrain`: scores each checkpoint on unseen
+    people (the score history goes into the model card)."""
+
+    def scorer(model: SwapModel) -> dict[str, Any]:
+        return score_anyface(model, target_seed, people=people)
+
+    return scorer

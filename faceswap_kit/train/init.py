@@ -1,0 +1,104 @@
+"""Starting a training run from a pretrained model's weights (``--init NAME_OR_DIR``).
+
+The init model decides the architecture (preset widths, resolution, face type); a requested
+config that differs is an error rather than a silent partial load. The weights of the encoder,
+bottleneck and both decoders are copied; the optimizer starts fresh. The model card records
+which model the run started from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import torch
+
+from ..errors import InputError
+from ..models import checkpoint as ckpt
+from ..models.config import ModelConfig
+from ..models.swap_model import load_network_weights, read_model_config, resolve_model_path
+from .config import TrainConfig
+
+if TYPE_CHECKING:
+    from .loop import Trainer
+
+
+@dataclass(frozen=True)
+class InitModel:
+    """A pretrained model to start from: where it is, its configs and its card."""
+
+    name: str
+    path: Path
+    model_config: ModelConfig
+    train_config: TrainConfig | None
+    card: dict[str, Any]
+
+    def record(self) -> dict[str, Any]:
+        """What the new model's card says about its start."""
+        pretraining = self.card.get("pretraining") or {}
+        return {
+            "model": self.name,
+            "path": str(self.path),
+            "steps": self.card.get("steps"),
+            "pretraining": pretraining.get("summary"),
+            "target_seed": self.card.get("target_seed"),
+        }
+
+
+def find_init(name_or_dir: str | Path, models_dir: str | Path | None = None) -> InitModel:
+    """Resolve ``name_or_dir`` like :func:`~faceswap_kit.models.load_model` does (a folder, or a
+    bundled name in ``models_dir``, ``$FSK_MODELS_DIR`` and the repository's ``models/``)."""
+    path = resolve_model_path(name_or_dir, models_dir)
+    model_config, data = read_model_config(path)
+    train = data.get("train")
+    card_path = path / ckpt.CARD
+    card = ckpt.read_json(card_path) if card_path.is_file() else {}
+    return InitModel(
+        name=str(name_or_dir),
+        path=path,
+        model_config=model_config,
+        train_config=TrainConfig.from_dict(train) if isinstance(train, dict) else None,
+        card=card,
+    )
+
+
+def differences(init: ModelConfig, requested: ModelConfig) -> list[str]:
+    """Fields (besides the free-form name) where ``requested`` differs from ``init``."""
+    return [
+        f"{f.name} {getattr(requested, f.name)!r} (init: {getattr(init, f.name)!r})"
+        for f in dataclasses.fields(ModelConfig)
+        if f.name != "name" and getattr(init, f.name) != getattr(requested, f.name)
+    ]
+
+
+def check_conflicts(init: InitModel, requested: ModelConfig | None) -> None:
+    """Raise a one-line :class:`InputError` when ``requested`` differs from the init model."""
+    if requested is None:
+        return
+    changed = differences(init.model_config, requested)
+    if changed:
+        c = init.model_config
+        raise InputError(
+            f"--init {init.name} is a {c.architecture} {c.resolution} px {c.face_type} model; the "
+            f"requested config differs in {', '.join(changed)}. Drop --preset/--architecture/"
+            "--resolution (the init model decides them), or train without --init"
+        )
+
+
+def apply_init(trainer: Trainer, init: InitModel) -> None:
+    """Copy the init model's weights into ``trainer``'s network (and its weight average) and
+    record the start in the card (``trainer.card_extra["init"]``)."""
+    weights = ckpt.read_weights(init.path / ckpt.WEIGHTS)
+    load_network_weights(trainer.network, weights, init.path / ckpt.WEIGHTS)
+    if trainer.ema is not None:
+        with torch.no_grad():
+            trainer.ema.load_state_dict(trainer.network.state_dict())
+    trainer.card_extra["init"] = init.record()
+
+
+def resolve_init_config(init: InitModel, requested: ModelConfig | None, name: str) -> ModelConfig:
+    """The config to train with: the init model's (renamed to ``name``), after the conflict check."""
+    check_conflicts(init, requested)
+    return dataclasses.replace(init.model_config, name=name)
