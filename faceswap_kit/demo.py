@@ -104,6 +104,7 @@ def run_demo(
         ("extract", _extract),
         ("train", _train),
         ("convert", _convert),
+        ("score", _score),
         ("live", _live),
     ]
     context: dict[str, Any] = {}
@@ -254,6 +255,51 @@ def _convert(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str
         "frames_with_face": summary.frames_with_face,
         "stage_ms": summary.stage_ms,
     }
+
+
+def _score(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, Any]:
+    """How good is the swap? The judge on the written video, and the ideal-swap score."""
+    from .metrics.identity import judge_status
+    from .models import load_model
+    from .train.judge import judge_video
+    from .train.score import score_model, score_table
+
+    # The demo's video puts A's face into B's clip: B is in the frame, A is intended.
+    model = load_model(context["model_dir"])
+    score = score_model(
+        model, config.seed_b, config.seed_a, pairs=8, landmarks=True, direction="b_to_a"
+    )
+    problem = judge_status()
+    video = None
+    if problem is None:
+        video = judge_video(
+            out / "swap_b_to_a.mp4", config.seed_b, config.seed_a, halves=("left", "right")
+        )
+    lines = ["# How good is the demo's swap?", "", "## Against the ideal swap (8 new shots)", ""]
+    lines += score_table(score)
+    methods = score["methods"]
+    if video is not None:
+        swapped, unchanged = video["right"], video["left"]
+        lines += [
+            "", "## The written video, judged frame by frame", "",
+            f"- swapped (right half): A in {swapped['id_retrieval']:.0%} of "
+            f"{swapped['frames']} frames, distance {swapped['id_to_intended']} to A and "
+            f"{swapped['id_to_original']} to B",
+            f"- original (left half): A in {unchanged['id_retrieval']:.0%} of frames, distance "
+            f"{unchanged['id_to_intended']} to A and {unchanged['id_to_original']} to B",
+        ]  # fmt: skip
+        what = (
+            f"score.md: the swap is judged to be A in {swapped['id_retrieval']:.0%} of frames "
+            f"(distance {swapped['id_to_intended']:.2f} to A, {swapped['id_to_original']:.2f} "
+            f"to B; the original clip: A in {unchanged['id_retrieval']:.0%})"
+        )
+    else:
+        what = f"score.md (identity not judged: {problem})"
+    what += "; ideal-swap SSIM " + ", ".join(
+        f"{name} {values['ssim']:.3f}" for name, values in methods.items() if "ssim" in values
+    )
+    (out / "score.md").write_text("\n".join(lines) + "\n")
+    return {"what": what, "ideal_swap": score, "video": video}
 
 
 def _live(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, Any]:

@@ -135,9 +135,7 @@ def run(args: argparse.Namespace) -> int:
         f"{stats['samples_per_face']:.1f} times on average"
     )
     if trainer.scores:
-        methods = trainer.scores[-1]["methods"]
-        print(
-            "any-face score on unseen people (SSIM in face mask): "
-            + ", ".join(f"{k} {v['ssim']:.3f}" for k, v in methods.items())
-        )
+        from ..train.score import score_summary
+
+        print("any-face score on unseen people:\n" + score_summary(trainer.scores[-1]))
     return 0

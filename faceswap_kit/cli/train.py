@@ -145,11 +145,9 @@ def run(args: argparse.Namespace) -> int:
     summary = trainer.run(steps=args.steps, minutes=args.minutes, progress=not args.no_progress)
     print(summary)
     if trainer.scores:
-        methods = trainer.scores[-1]["methods"]
-        print(
-            "score (SSIM in face mask): "
-            + ", ".join(f"{k} {v['ssim']:.3f}" for k, v in methods.items())
-        )
+        from ..train.score import score_summary
+
+        print("score:\n" + score_summary(trainer.scores[-1]))
     return 0
 
 

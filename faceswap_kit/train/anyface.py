@@ -51,8 +51,9 @@ def score_anyface(
         baselines: also score the 2D warp and the unchanged frame.
 
     Returns:
-        ``{"people", "test_seeds", "target_seed", "methods": {name: {"psnr", "ssim"}}}``,
-        each number the mean over the test people.
+        ``{"people", "test_seeds", "target_seed", "identity", "methods": {name: {"psnr",
+        "ssim", "id_retrieval", ...}}}``, each number the mean over the test people (the
+        retrieval: the share of test people judged to be the target).
     """
     if target_seed is None:
         target_seed = model.card.get("target_seed")
@@ -62,19 +63,18 @@ def score_anyface(
                 f"neither for {model.path}"
             )
     seeds = unseen_people(target_seed, people, first_seed)
-    sums: dict[str, dict[str, float]] = {}
+    collected: dict[str, dict[str, list[float]]] = {}
+    judged = None
     for seed in seeds:
         score = score_model(model, seed, target_seed, pairs=1, baselines=baselines)
+        judged = score.get("identity")
         for method, values in score["methods"].items():
             for key, value in values.items():
-                sums.setdefault(method, {}).setdefault(key, 0.0)
-                sums[method][key] += value
+                if value is not None:
+                    collected.setdefault(method, {}).setdefault(key, []).append(value)
     methods = {
-        method: {
-            "psnr": round(values["psnr"] / len(seeds), 3),
-            "ssim": round(values["ssim"] / len(seeds), 4),
-        }
-        for method, values in sums.items()
+        method: {key: round(sum(v) / len(v), 4) for key, v in values.items()}
+        for method, values in collected.items()
     }
     return {
         "people": len(seeds),
@@ -82,6 +82,7 @@ def score_anyface(
         "test_seeds": [seeds[0], seeds[-1]],
         "target_seed": target_seed,
         "resolution": model.config.resolution,
+        "identity": judged,
         "methods": methods,
     }
 

@@ -81,10 +81,6 @@ def _identity_line(record: dict[str, Any]) -> str:
     return f"{name} — {kind}{extra}{consent_text}"
 
 
-def _number(value: Any) -> str:
-    return "n/a" if value is None else f"{value:.3f}"
-
-
 def card_markdown(card: dict[str, Any]) -> str:
     """The card as Markdown (the model directory's ``README.md``)."""
     lines = [
@@ -114,37 +110,34 @@ def card_markdown(card: dict[str, Any]) -> str:
         lines += ["", "## Commands", "", "```"] + list(card["commands"]) + ["```"]
     scores = card.get("scores")
     if scores:
-        lines += [
-            "",
-            "## Scores against the ideal swap",
-            "",
-            "| method | PSNR (dB) | SSIM | landmark error |",
-            "|---|---|---|---|",
-        ]
-        for method, values in scores.get("methods", {}).items():
-            lines.append(
-                f"| {method} | {values['psnr']:.2f} | {values['ssim']:.3f} | "
-                f"{_number(values.get('landmark_error'))} |"
-            )
+        from .score import score_table
+
+        lines += ["", "## Scores against the ideal swap", ""] + score_table(scores)
         lines.append("")
         lines.append(
-            f"Measured at step {scores.get('step')} on {scores.get('pairs')} generated pairs "
-            "(masked to the face; see docs/training.md)."
+            f"Measured at step {scores.get('step')} on {scores.get('pairs')} generated pairs: "
+            "identity by an independent judge (dlib's face recogniser; below 0.6 is the same "
+            "person), PSNR/SSIM in the face mask against the ideal swap (see docs/training.md)."
         )
     history = card.get("score_history") or []
     if len(history) > 1:
         lines += [
             "",
-            "### Score history (SSIM in the face mask)",
+            "### Score history",
             "",
-            "| step | training minutes | model | 2D warp | unchanged |",
-            "|---|---|---|---|---|",
+            "| step | training minutes | model: judged intended | model SSIM | 2D warp SSIM | "
+            "unchanged SSIM |",
+            "|---|---|---|---|---|---|",
         ]
         for entry in history:
             methods = entry.get("methods", {})
+            retrieval = methods.get("model", {}).get("id_retrieval")
             cells = [
-                f"{methods.get(m, {}).get('ssim', float('nan')):.3f}"
-                for m in ("model", "warp2d", "unchanged")
+                "–" if retrieval is None else f"{retrieval:.0%}",
+                *(
+                    f"{methods.get(m, {}).get('ssim', float('nan')):.3f}"
+                    for m in ("model", "warp2d", "unchanged")
+                ),
             ]
             lines.append(
                 f"| {entry.get('step')} | {entry.get('seconds', 0) / 60:.1f} | "

@@ -60,22 +60,32 @@ def score_model(
     render_size: int | None = None,
     landmarks: bool = False,
     baselines: bool = True,
+    identity: bool | None = None,
+    direction: str = "a_to_b",
 ) -> dict[str, Any]:
     """Score ``model`` (trained on generated people ``seed_a`` and ``seed_b``) on ideal swaps.
 
     Args:
-        model: the swap model (``a_to_b`` must draw ``seed_b``'s face).
-        seed_a, seed_b: the generated identities of A and B.
+        model: the swap model (its ``direction`` must draw ``seed_b``'s face).
+        seed_a, seed_b: the generated person in the frame, and the intended person.
         pairs: number of scenes.
         render_size: frame side (default ``2.5 * resolution``, at least 128).
-        landmarks: also measure landmark error (runs mediapipe; slower).
+        landmarks: also measure the pose and expression error: landmarks found by mediapipe in
+            the pasted-back swap against the ideal swap's (slower).
         baselines: also score the unchanged frame and the 2D warp.
+        identity: also judge identity with dlib's face recogniser (:mod:`.judge`); ``None``:
+            when it is installed. The ideal swap is then judged too, as the best achievable.
+        direction: which of the model's two directions to score (``"a_to_b"`` or ``"b_to_a"``):
+            the one that draws ``seed_b``'s face into ``seed_a``'s frames.
 
     Returns:
-        ``{"pairs", "resolution", "methods": {name: {"psnr", "ssim", "landmark_error"}}}``.
+        ``{"pairs", "resolution", "identity", "methods": {name: {"psnr", "ssim",
+        "landmark_error", "id_retrieval", "id_to_intended", "id_to_original", "id_found"}}}``;
+        ``identity`` says whether identity was judged and, if not, how to enable it.
     """
     from ..masks import face_mask
     from ..metrics import masked_psnr, masked_ssim
+    from ..metrics.identity import judge_status
     from ..synth import Identity, Scene, render, render_ideal_swap
 
     size = model.config.resolution
@@ -95,10 +105,17 @@ def score_model(
 
     ideal_aligned = warp_to_aligned(ideal_frames, matrix, size).clamp(0, 1)
     mask = face_mask(transform_points(ideal_landmarks, matrix), size, face_type)
-    swapped, swapped_mask = model.swap(aligned_in, "a_to_b")
+    problem = judge_status()
+    judged = (problem is None) if identity is None else bool(identity)
+    if judged and problem is not None:
+        from ..errors import MissingExtraError
+
+        raise MissingExtraError(problem)
+    need_frames = landmarks or judged
+    swapped, swapped_mask = model.swap(aligned_in, direction)
     results: dict[str, torch.Tensor] = {"model": swapped}
     pasted: dict[str, torch.Tensor] = {}
-    if landmarks:
+    if need_frames:
         pasted["model"] = _paste(frames, swapped, mask, matrix)
     if baselines:
         from ..warp2d import warp2d_swap
@@ -109,7 +126,7 @@ def score_model(
         )
         results["warp2d"] = warp_to_aligned(warped, matrix, size).clamp(0, 1)
         results["unchanged"] = aligned_in
-        if landmarks:
+        if need_frames:
             pasted["warp2d"] = warped
             pasted["unchanged"] = frames
     methods: dict[str, dict[str, float]] = {}
@@ -119,14 +136,27 @@ def score_model(
             "ssim": round(float(masked_ssim(aligned, ideal_aligned, mask).mean()), 4),
         }
         if landmarks:
-            methods[name]["landmark_error"] = round(
-                _landmark_errors(pasted[name], ideal_landmarks), 4
-            )
+            error = _landmark_errors(pasted[name], ideal_landmarks)
+            methods[name]["landmark_error"] = None if error is None else round(error, 4)
+    if judged:
+        from ..metrics.identity import landmark_boxes
+        from .judge import identity_scores
+
+        judged_frames = dict(pasted) | {"ideal": ideal_frames}
+        verdicts = identity_scores(
+            judged_frames, landmark_boxes(ideal_landmarks), seed_a, seed_b, render_size
+        )
+        for name, values in verdicts.items():
+            methods.setdefault(name, {}).update(values)
     return {
         "pairs": pairs,
         "resolution": size,
         "render_size": render_size,
         "identities": {"a": seed_a, "b": seed_b},
+        "direction": direction,
+        "identity": {"judge": "dlib face recogniser", "judged": True}
+        if judged
+        else {"judged": False, "how_to_enable": problem},
         "methods": methods,
     }
 
@@ -155,3 +185,62 @@ def synthetic_seeds(identities: dict[str, dict[str, Any]]) -> tuple[int, int] | 
             return None
         seeds.append(seed)
     return seeds[0], seeds[1]
+
+
+#: How each scored method is named in tables and printouts.
+METHOD_LABELS = {
+    "model": "model",
+    "warp2d": "2D warp",
+    "unchanged": "unchanged frame",
+    "ideal": "ideal swap",
+}
+
+
+def _cell(value: Any, spec: str) -> str:
+    return "–" if value is None else format(value, spec)
+
+
+def score_table(score: dict[str, Any]) -> list[str]:
+    """A markdown table of a :func:`score_model` result (one row per method), plus a note when
+    identity was not judged."""
+    lines = [
+        "| method | judged the intended person | distance to intended | distance to original "
+        "| PSNR (dB) | SSIM | landmark error |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, values in score.get("methods", {}).items():
+        retrieval = values.get("id_retrieval")
+        lines.append(
+            f"| {METHOD_LABELS.get(name, name)} | "
+            f"{'–' if retrieval is None else f'{retrieval:.0%}'} | "
+            f"{_cell(values.get('id_to_intended'), '.3f')} | "
+            f"{_cell(values.get('id_to_original'), '.3f')} | "
+            f"{_cell(values.get('psnr'), '.2f')} | {_cell(values.get('ssim'), '.3f')} | "
+            f"{_cell(values.get('landmark_error'), '.3f')} |"
+        )
+    identity = score.get("identity") or {}
+    if identity and not identity.get("judged"):
+        lines += ["", f"Identity not judged: {identity.get('how_to_enable')}"]
+    return lines
+
+
+def score_summary(score: dict[str, Any]) -> str:
+    """One line per method: identity verdict (when judged) and SSIM against the ideal swap."""
+    parts = []
+    for name, values in score.get("methods", {}).items():
+        label = METHOD_LABELS.get(name, name)
+        if values.get("id_retrieval") is not None:
+            text = (
+                f"{label}: the intended person in {values['id_retrieval']:.0%} of frames "
+                f"(distance {_cell(values.get('id_to_intended'), '.2f')} to them, "
+                f"{_cell(values.get('id_to_original'), '.2f')} to the original)"
+            )
+        else:
+            text = label
+        if values.get("ssim") is not None:
+            text += f", SSIM {values['ssim']:.3f}"
+        parts.append(text)
+    identity = score.get("identity") or {}
+    if identity and not identity.get("judged"):
+        parts.append(f"identity not judged ({identity.get('how_to_enable')})")
+    return "\n".join(parts)

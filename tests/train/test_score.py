@@ -30,19 +30,47 @@ class Oracle(torch.nn.Module):
 
 def test_score_identity_model_equals_unchanged_baseline():
     model = SwapModel(Oracle(ModelConfig.tiny()))
-    score = score_model(model, 3, 5, pairs=2)
+    score = score_model(model, 3, 5, pairs=2, identity=False)
     methods = score["methods"]
     assert methods["model"] == methods["unchanged"]
+    assert score["identity"]["judged"] is False
     assert 0 < methods["warp2d"]["ssim"] < 1 and 5 < methods["warp2d"]["psnr"] < 40
 
 
 def test_untrained_model_scores_low():
     torch.manual_seed(0)
     score = score_model(
-        SwapModel(build_network(ModelConfig.tiny())), 3, 5, pairs=2, baselines=False
-    )
+        SwapModel(build_network(ModelConfig.tiny())), 3, 5, pairs=2, baselines=False,
+        identity=False,
+    )  # fmt: skip
     assert set(score["methods"]) == {"model"}
     assert score["methods"]["model"]["ssim"] < 0.5
+
+
+def test_the_judge_says_no_swap_for_the_unchanged_frame_and_a_swap_for_the_ideal():
+    pytest.importorskip("dlib")
+    model = SwapModel(Oracle(ModelConfig.tiny()))
+    score = score_model(model, 3, 5, pairs=3, identity=True)
+    methods = score["methods"]
+    assert score["identity"]["judged"] is True
+    for name in ("model", "unchanged"):  # the oracle returns its input: no swap either
+        assert methods[name]["id_retrieval"] == 0.0
+        assert methods[name]["id_to_original"] < min(0.6, methods[name]["id_to_intended"])
+    assert methods["ideal"]["id_retrieval"] >= 2 / 3
+    assert methods["ideal"]["id_to_intended"] < methods["ideal"]["id_to_original"]
+    assert set(methods["warp2d"]) >= {"psnr", "ssim", "id_retrieval", "id_found"}
+
+
+def test_score_table_and_summary_say_how_to_enable_identity():
+    from faceswap_kit.train.score import score_summary, score_table
+
+    score = {
+        "identity": {"judged": False, "how_to_enable": "pip install x"},
+        "methods": {"model": {"psnr": 20.0, "ssim": 0.5}, "unchanged": {"psnr": 18, "ssim": 0.6}},
+    }
+    table = "\n".join(score_table(score))
+    assert "| model | – | – | – | 20.00 | 0.500 | – |" in table and "pip install x" in table
+    assert "pip install x" in score_summary(score) and "SSIM 0.600" in score_summary(score)
 
 
 @pytest.mark.parametrize(
