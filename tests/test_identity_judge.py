@@ -20,8 +20,14 @@ def _shots(seed: int, count: int):
     for index in range(count):
         scene = Scene.random(seed * 100 + index, max_yaw=25, max_pitch=10)
         renders.append(
-            render(Identity.from_seed(seed), scene.expression, scene.pose, scene.lighting,
-                   scene.background, 192)  # fmt: skip
+            render(
+                Identity.from_seed(seed),
+                scene.expression,
+                scene.pose,
+                scene.lighting,
+                scene.background,
+                192,
+            )  # fmt: skip
         )
     return torch.cat([r.image for r in renders]), torch.cat([r.landmarks for r in renders])
 
