@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 
 from ..errors import FaceswapKitError
 
-COMMANDS = ("synth", "extract", "train", "convert", "live", "bench", "demo")
+COMMANDS = ("synth", "extract", "train", "convert", "verify", "live", "bench", "demo")
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 
