@@ -168,10 +168,10 @@ def main() -> int:
             crop = photo[y0 : y0 + ch, x0 : x0 + cw]
             out_w = int(rng.choice([320, 480, 640, 800]))
             stills.append(_fit(crop, (out_w, max(64, int(out_w * ch / cw)))))
-        from faceswap_kit.synth import Identity, Scene, render
+        from faceswap_kit.synth import Identity, render
 
         for k in range(20):
-            people = render(Identity.from_seed(500 + k), scene=Scene.random(k), size=256)
+            people = render(Identity.from_seed(500 + k), size=256)
             stills.append((people.image[0].permute(1, 2, 0).numpy() * 255 + 0.5).astype(np.uint8))
         still_hits = [wm.read(s).found for s in stills]
         clip_hits, clip_scores = [], []
