@@ -121,6 +121,7 @@ def convert_video(
     device=None,
     progress: bool = True,
     sidecar: bool = True,
+    watermark: bool = True,
 ) -> ConvertSummary:
     """Swap the faces of a video with a trained model and write a new video.
 
@@ -140,6 +141,8 @@ def convert_video(
         device: where the model and merge run (default: CPU, where models load).
         progress: show a tqdm progress bar.
         sidecar: also write ``OUT.json`` (provenance: synthetic, model, settings, summary).
+        watermark: mark every frame invisibly (``False`` removes the mark; the removal is then
+            recorded in the Content Credentials, the metadata and ``OUT.json``).
 
     Returns:
         A :class:`ConvertSummary`.
@@ -175,9 +178,16 @@ def convert_video(
     frames = with_face = 0
     face_sizes: list[float] = []
     start = time.perf_counter()
+    from .provenance import from_model_card
+
+    provenance = from_model_card(
+        getattr(model, "card", {}) or {}, "convert",
+        f"face swap of {in_path.name} with model {name or 'given in Python'}", watermark=watermark,
+    )  # fmt: skip
+    provenance.output = str(out_path)
     writer = VideoWriter(
         partial, reader.fps, size, audio_from=in_path,
-        metadata=synthetic_metadata(name), overwrite=True,
+        metadata=synthetic_metadata(name), overwrite=True, provenance=provenance,
     )  # fmt: skip
     bar = None
     if progress:
@@ -238,11 +248,13 @@ def convert_video(
         interrupted,
     )  # fmt: skip
     if sidecar:
-        _write_sidecar(summary, in_path, name, swapper)
+        _write_sidecar(summary, in_path, name, swapper, provenance.to_dict())
     return summary
 
 
-def _write_sidecar(summary: ConvertSummary, in_path: Path, model_name: str, swapper) -> Path:
+def _write_sidecar(
+    summary: ConvertSummary, in_path: Path, model_name: str, swapper, provenance: dict
+) -> Path:
     """``OUT.json`` beside the video: what made it, with what settings (atomic write)."""
 
     from . import __version__
@@ -257,6 +269,7 @@ def _write_sidecar(summary: ConvertSummary, in_path: Path, model_name: str, swap
         "direction": swapper.direction,
         "merge": swapper.merge_config.to_dict(),
         **summary.to_dict(),
+        "provenance": provenance,
     }
     path = summary.output_path.with_suffix(".json")
     return write_json_atomic(path, record)

@@ -129,12 +129,14 @@ def _write_summary(out: Path, config: DemoConfig, result: DemoResult) -> None:
 
 def _synth(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, Any]:
     from .io import write_image
+    from .provenance import Provenance
     from .synth import write_clip
     from .synth.sheet import contact_sheet, sheet_array
 
     sheet = write_image(
         out / "people.png",
         sheet_array(contact_sheet([config.seed_a, config.seed_b, 3, 4], size=192)),
+        provenance=Provenance.new("demo", "contact sheet of generated people"),
     )
     clips = {}
     for label, seed in (("a", config.seed_a), ("b", config.seed_b)):

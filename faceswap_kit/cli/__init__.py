@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 
 from ..errors import FaceswapKitError
 
-COMMANDS = ("synth", "extract", "train", "pretrain", "convert", "live", "bench", "demo")
+COMMANDS = ("synth", "extract", "train", "pretrain", "convert", "verify", "live", "bench", "demo")
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 

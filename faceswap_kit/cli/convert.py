@@ -55,6 +55,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--device", default=None, help="cpu, cuda or mps (default: best)")
     parser.add_argument("--overwrite", action="store_true", help="replace OUT_VIDEO if it exists")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--no-watermark", action="store_true",
+                        help="write without the invisible watermark (recorded in the file's "
+                        "Content Credentials and metadata)")  # fmt: skip
     parser.set_defaults(func=run)
 
 
@@ -71,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         args.model_dir, args.in_video, args.out_video, config,
         overwrite=args.overwrite, side_by_side=args.side_by_side, direction=args.direction,
         max_frames=args.max_frames, device=get_device(args.device), progress=not args.quiet,
-        **kwargs,
+        watermark=not args.no_watermark, **kwargs,
     )  # fmt: skip
     stages = ", ".join(f"{k} {v:.1f}" for k, v in summary.stage_ms.items())
     state = "INTERRUPTED, partial file" if summary.interrupted else "wrote"

@@ -39,6 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--people", type=integer(1, 64), default=6, help="rows of the contact sheet (default 6)"
     )
+    parser.add_argument("--no-watermark", dest="watermark", action="store_false",
+                        help="write without the invisible watermark (recorded in the file's "
+                        "Content Credentials and metadata)")  # fmt: skip
     parser.set_defaults(func=run)
 
 
@@ -56,14 +59,19 @@ def run(args: argparse.Namespace) -> int:
         if Path(args.sheet).suffix.lower() not in (".png", ".jpg", ".jpeg"):
             raise InputError(f"--sheet must name a .png or .jpg file, got {args.sheet!r}")
         sheet = contact_sheet(range(args.seed, args.seed + args.people), size=min(args.size, 512))
-        path = write_image(args.sheet, sheet_array(sheet))
+        from ..provenance import Provenance
+
+        record = Provenance.new(
+            "synth", "contact sheet of generated people", watermark=args.watermark
+        )
+        path = write_image(args.sheet, sheet_array(sheet), provenance=record)
         print(f"wrote {path} ({args.people} people who do not exist)")
         return 0
     if not args.out:
         raise InputError("give OUT.mp4 (the clip to write) or --sheet OUT.png")
     path = synth.write_clip(
         args.out, args.seed, args.frames, args.size, fps=args.fps, supersample=args.supersample,
-        progress=True,
+        progress=True, watermark=args.watermark,
     )  # fmt: skip
     print(f"wrote {path} and {path.with_suffix('.json')} (synthetic person, seed {args.seed})")
     return 0

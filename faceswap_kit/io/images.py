@@ -85,8 +85,13 @@ def _pil_to_rgb_uint8(image) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(image))
 
 
-def write_image(path: str | os.PathLike, image: np.ndarray, quality: int = 95) -> Path:
+def write_image(
+    path: str | os.PathLike, image: np.ndarray, quality: int = 95, provenance=None
+) -> Path:
     """Write a uint8 RGB ``(H, W, 3)`` (or ``(H, W)``) image atomically; format from the suffix.
+
+    With a :class:`faceswap_kit.provenance.Provenance`, the image is watermarked and the file
+    (PNG or JPEG) is written with signed Content Credentials.
 
     Returns:
         The path written.
@@ -99,10 +104,14 @@ def write_image(path: str | os.PathLike, image: np.ndarray, quality: int = 95) -
     if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.ndim not in (2, 3):
         raise InputError("write_image expects a uint8 (H, W, 3) or (H, W) numpy array")
     path.parent.mkdir(parents=True, exist_ok=True)
+    if provenance is not None and image.ndim == 3:
+        image = provenance.mark(image)
     buffer = io.BytesIO()
     kwargs = {"quality": quality} if path.suffix.lower() in (".jpg", ".jpeg", ".webp") else {}
     Image.fromarray(image).save(buffer, format=_pil_format(path), **kwargs)
     write_bytes_atomic(path, buffer.getvalue())
+    if provenance is not None:
+        provenance.finish(path)
     return path
 
 

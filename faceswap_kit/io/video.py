@@ -123,6 +123,8 @@ class VideoWriter:
         metadata: container tags, e.g. ``{"comment": "synthetic"}``.
         crf: H.264 quality (lower is better; 18 is visually lossless).
         overwrite: replace an existing file; otherwise an existing ``path`` is an error.
+        provenance: a :class:`faceswap_kit.provenance.Provenance`: every frame is watermarked,
+            its tags join ``metadata``, and the finished file gets signed Content Credentials.
     """
 
     def __init__(
@@ -134,8 +136,10 @@ class VideoWriter:
         metadata: dict[str, str] | None = None,
         crf: int = 18,
         overwrite: bool = True,
+        provenance=None,
     ) -> None:
         self.path = Path(path)
+        self.provenance = provenance
         if self.path.suffix.lower() not in (".mp4", ".mov", ".mkv", ".m4v"):
             raise InputError(
                 f"cannot write video {str(self.path)!r}: use a .mp4, .mov or .mkv name"
@@ -158,7 +162,8 @@ class VideoWriter:
         self._tmp = self.path.with_name(f".{self.path.stem}.partial{self.path.suffix}")
         av = _av()
         self._container = av.open(str(self._tmp), mode="w")
-        for key, value in (metadata or {}).items():
+        tags = {**(metadata or {}), **(provenance.metadata() if provenance is not None else {})}
+        for key, value in tags.items():
             self._container.metadata[key] = str(value)
         rate = Fraction(fps).limit_denominator(1001)
         self._stream = self._container.add_stream("libx264", rate=rate)
@@ -189,6 +194,8 @@ class VideoWriter:
             raise InputError(
                 f"frame is {frame.shape[1]}x{frame.shape[0]}, the video is {self.size[0]}x{self.size[1]}"
             )
+        if self.provenance is not None:
+            frame = self.provenance.mark(frame)
         if frame.shape[1] % 2 or frame.shape[0] % 2:
             frame = np.pad(
                 frame, ((0, frame.shape[0] % 2), (0, frame.shape[1] % 2), (0, 0)), "edge"
@@ -211,6 +218,8 @@ class VideoWriter:
         if self.frames_written == 0:
             self._tmp.unlink(missing_ok=True)
             raise MediaError(f"no frames were written to {str(self.path)!r}")
+        if self.provenance is not None:
+            self.provenance.finish(self._tmp, final=self.path)
         os.replace(self._tmp, self.path)
         return self.path
 

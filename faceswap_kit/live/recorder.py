@@ -25,53 +25,97 @@ class ClipRecorder:
     """Writes uint8 RGB frames to an H.264 mp4 (``faceswap_kit.io.video.VideoWriter``).
 
     The frame size is taken from the first frame; later frames of another size (a quality
-    step-down) are resized to it. Metadata marks the clip as synthetic.
+    step-down) are resized to it. Metadata marks the clip as synthetic, every frame carries the
+    invisible watermark and the file gets signed Content Credentials (``watermark=False`` removes
+    the mark and records that). Watermarking and encoding run on a writer thread, off the live
+    loop: ``write`` only queues a copy of the frame, and blocks only when ``queue_frames`` are
+    waiting, so every frame handed to it is saved and marked.
     """
 
-    def __init__(self, path: str | os.PathLike, fps: float = 30.0) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        fps: float = 30.0,
+        watermark: bool = True,
+        queue_frames: int = 64,
+    ) -> None:
+        import queue
+
+        from ..provenance import Provenance
+
         self.path = pathlib.Path(path)
         self.fps = float(fps)
         self.frames = 0
+        self.provenance = Provenance.new(
+            "live recording", "live face swap recorded from the webcam view", watermark=watermark
+        )
         self._writer = None
         self._size: tuple[int, int] | None = None
         self._lock = threading.Lock()
+        self._queue: queue.Queue = queue.Queue(maxsize=max(1, int(queue_frames)))
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._drain, name="clip-recorder", daemon=True)
+        self._thread.start()
 
     def write(self, frame: np.ndarray) -> None:
-        from ..io.video import VideoWriter
-
+        if self._error is not None:
+            raise self._error
         with self._lock:
-            if self._writer is None:
+            if self._size is None:
                 height, width = frame.shape[:2]
                 self._size = (width - width % 2, height - height % 2)  # H.264 wants even sizes
-                self._writer = VideoWriter(
-                    self.path,
-                    self.fps,
-                    self._size,
-                    metadata={"comment": "AI-generated (faceswap_kit live)"},
-                )
-            if (frame.shape[1], frame.shape[0]) != self._size:
-                import cv2
-
-                frame = cv2.resize(frame, self._size, interpolation=cv2.INTER_AREA)
-            self._writer.write(np.ascontiguousarray(frame))
             self.frames += 1
+        self._queue.put(np.array(frame, copy=True))
+
+    def _drain(self) -> None:
+        from ..io.video import VideoWriter
+
+        while True:
+            frame = self._queue.get()
+            if frame is None:
+                return
+            try:
+                if self._writer is None:
+                    self._writer = VideoWriter(
+                        self.path,
+                        self.fps,
+                        self._size,
+                        metadata={"description": "AI-generated (faceswap_kit live)"},
+                        provenance=self.provenance,
+                    )
+                if (frame.shape[1], frame.shape[0]) != self._size:
+                    import cv2
+
+                    frame = cv2.resize(frame, self._size, interpolation=cv2.INTER_AREA)
+                self._writer.write(np.ascontiguousarray(frame))
+            except BaseException as exc:  # noqa: BLE001 - reported to the caller of write/close
+                self._error = exc
 
     def close(self) -> pathlib.Path | None:
-        """Finish the file; returns its path (None when no frame was written)."""
-        with self._lock:
-            if self._writer is None:
-                return None
-            self._writer.close()
-            self._writer = None
+        """Finish the file (after every queued frame); returns its path (None when no frame)."""
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            if self._writer is not None:
+                self._writer.abort()
+            raise self._error
+        if self._writer is None:
+            return None
+        self._writer.close()
+        self._writer = None
         log.info("recorded %d frames to %s", self.frames, self.path)
         return self.path
 
 
-def save_snapshot(path: str | os.PathLike, frame: np.ndarray) -> pathlib.Path:
-    """Write one uint8 RGB frame as an image (format from the suffix)."""
+def save_snapshot(
+    path: str | os.PathLike, frame: np.ndarray, watermark: bool = True
+) -> pathlib.Path:
+    """Write one uint8 RGB frame as an image (format from the suffix), watermarked and signed."""
     from ..io.images import write_image
+    from ..provenance import Provenance
 
-    return pathlib.Path(write_image(path, frame))
+    record = Provenance.new("live snapshot", "snapshot of the live face swap", watermark=watermark)
+    return pathlib.Path(write_image(path, frame, provenance=record))
 
 
 class DatasetRecorder:

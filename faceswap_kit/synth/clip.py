@@ -131,8 +131,12 @@ def write_clip(
     fps: float = 25.0,
     supersample: int = 1,
     progress: bool = False,
+    watermark: bool = True,
 ) -> Path:
     """Write a clip as H.264 mp4 and its ground truth as ``path.with_suffix('.json')``.
+
+    Every frame carries the kit's invisible watermark and the file signed Content Credentials
+    (``watermark=False`` leaves the mark out and records that it was removed).
 
     The JSON holds the identity, the per-frame pose and expression, and per-frame landmarks
     (468 points, pixels, mediapipe topology). The video is tagged ``synthetic``.
@@ -161,7 +165,13 @@ def write_clip(
 
         iterator = tqdm(iterator, total=frames, desc="synth", unit="frame")
     metadata = {"comment": f"synthetic: faceswap_kit.synth person seed {seed} (does not exist)"}
-    with VideoWriter(path, fps, (size, size), metadata=metadata) as writer:
+    from ..provenance import Provenance
+
+    provenance = Provenance.new(
+        "synth", f"generated person seed {seed}", identities=[f"synth-{seed} (generated, does not exist)"],
+        watermark=watermark,
+    )  # fmt: skip
+    with VideoWriter(path, fps, (size, size), metadata=metadata, provenance=provenance) as writer:
         for index, (frame, (expression, pose)) in enumerate(zip(iterator, params, strict=True)):
             image = (frame.image[0].permute(1, 2, 0).numpy() * 255 + 0.5).astype(np.uint8)
             writer.write(image)

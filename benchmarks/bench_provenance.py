@@ -1,0 +1,219 @@
+"""Benchmark the kit's invisible watermark: robustness, false positives and cost per frame.
+
+Marked set: clips the kit wrote (generated people from ``faceswap_kit.synth``, and photos that
+ship inside scikit-image/matplotlib with a slow pan), 640x480, 12 frames each. Each is
+transformed (H.264 re-encode at CRF 23 and 28, 50% downscale + CRF 28, a 10% crop + CRF 23, a
+screen-recording-like rescale to 1280x960 with a brightness/gamma change + CRF 30) and read with
+``faceswap_kit.provenance.watermark.read`` on the first 16 frames, as ``faceswap-kit verify`` does.
+Unmarked set: still images (photos and random crops/scales of them, generated people) and clips
+the kit did not mark, read the same way. Cost: the median time to mark one 640x480 frame, next to
+a JPEG encode of the same frame, in the same run (the machine may be shared: absolute times are
+inflated alike).
+
+    python benchmarks/bench_provenance.py            # ~3-5 minutes on 2 cores
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+SIZE = (640, 480)
+
+
+def _photos() -> list[np.ndarray]:
+    import cv2
+    import matplotlib
+    from skimage import data
+
+    names = ["astronaut", "coffee", "chelsea", "rocket", "hubble_deep_field", "cat", "retina",
+             "immunohistochemistry", "colorwheel", "camera", "moon", "page", "text", "horse",
+             "coins", "clock", "brick", "grass", "gravel", "rough_wall", "cell"]  # fmt: skip
+    out = []
+    for name in names:
+        try:
+            image = np.asarray(getattr(data, name)())
+        except Exception:  # noqa: BLE001 - a data set that is not in this scikit-image
+            continue
+        if image.dtype != np.uint8:
+            image = (255 * (image.astype(float) / max(image.max(), 1))).astype(np.uint8)
+        if image.ndim == 2:
+            image = np.repeat(image[..., None], 3, 2)
+        out.append(np.ascontiguousarray(image[..., :3]))
+    sample = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
+    if sample.is_file():
+        out.append(cv2.imread(str(sample))[..., ::-1].copy())
+    return out
+
+
+def _fit(image: np.ndarray, size=SIZE) -> np.ndarray:
+    import cv2
+
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
+def _person_frames(seed: int, frames: int) -> list[np.ndarray]:
+    from faceswap_kit.synth import render_clip
+
+    clip = render_clip(seed, frames, size=SIZE[1])
+    out = []
+    for frame in clip:
+        image = (frame.image[0].permute(1, 2, 0).numpy() * 255 + 0.5).astype(np.uint8)
+        out.append(_fit(image))
+    return out
+
+
+def _pan(image: np.ndarray, frames: int) -> list[np.ndarray]:
+    """A slow zoom-and-pan over a photo (the content moves, the frame does not)."""
+
+    h, w = image.shape[:2]
+    out = []
+    for i in range(frames):
+        zoom = 1.0 - 0.004 * i
+        cw, ch = int(w * zoom), int(h * zoom)
+        x0, y0 = (w - cw) // 2 + i, (h - ch) // 2
+        out.append(_fit(np.ascontiguousarray(image[y0 : y0 + ch, x0 : x0 + cw])))
+    return out
+
+
+def _h264(frames, folder: Path, crf: int, size=None) -> list[np.ndarray]:
+    import cv2
+
+    from faceswap_kit.io import VideoReader, write_video
+
+    if size is not None:
+        frames = [cv2.resize(f, size, interpolation=cv2.INTER_AREA) for f in frames]
+    path = write_video(folder / "t.mp4", frames, fps=25, crf=crf)
+    return list(VideoReader(path))
+
+
+def _crop(frames, fraction=0.9):
+    h, w = frames[0].shape[:2]
+    ch, cw = int(h * fraction), int(w * fraction)
+    y0, x0 = (h - ch) // 3, (w - cw) // 3 * 2  # off-centre
+    return [np.ascontiguousarray(f[y0 : y0 + ch, x0 : x0 + cw]) for f in frames]
+
+
+def _screen(frames):
+    import cv2
+
+    out = []
+    for f in frames:
+        big = cv2.resize(f, (1280, 960), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+        out.append(np.clip(255 * (big / 255) ** 0.95 + 3, 0, 255).astype(np.uint8))
+    return out
+
+
+TRANSFORMS = {
+    "as written (CRF 18)": lambda f, d: f,
+    "H.264 CRF 23": lambda f, d: _h264(f, d, 23),
+    "H.264 CRF 28": lambda f, d: _h264(f, d, 28),
+    "50% downscale + CRF 28": lambda f, d: _h264(f, d, 28, (SIZE[0] // 2, SIZE[1] // 2)),
+    "10% crop + CRF 23": lambda f, d: _h264(_crop(f), d, 23),
+    "screen-recording-like + CRF 30": lambda f, d: _h264(_screen(f), d, 30),
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=8, help="marked clips of generated people")
+    parser.add_argument("--frames", type=int, default=12, help="frames per clip")
+    parser.add_argument("--unmarked-images", type=int, default=200, help="unmarked stills")
+    parser.add_argument("--unmarked-clips", type=int, default=24, help="unmarked clips")
+    args = parser.parse_args()
+
+    import cv2
+
+    from faceswap_kit.io import write_video
+    from faceswap_kit.provenance import watermark as wm
+
+    photos = _photos()
+    rng = np.random.default_rng(0)
+    sources = [("person", _person_frames(100 + i, args.frames)) for i in range(args.people)]
+    sources += [("photo", _pan(p, args.frames)) for p in photos[: max(1, 20 - args.people)]]
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"\n### Marked clips: {len(sources)} (640x480, {args.frames} frames each)\n")
+    print("| transformation | detected | bit accuracy (32 bits) | mean score |")
+    print("|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        marked_clips = []
+        for i, (_, frames) in enumerate(sources):
+            # what VideoWriter(provenance=...) does: mark each frame, encode at CRF 18
+            marked = [wm.embed(f, (0x0100 + 37 * i) & 0xFFFF) for f in frames]
+            marked_clips.append(_h264(marked, folder, 18))
+        for name, transform in TRANSFORMS.items():
+            found, accuracy, scores = [], [], []
+            for i, clip in enumerate(marked_clips):
+                reading = wm.read(transform(clip, folder)[:16])
+                found.append(reading.found)
+                accuracy.append(reading.bits_agreement((0x0100 + 37 * i) & 0xFFFF))
+                scores.append(reading.score)
+            print(f"| {name} | {np.mean(found):.0%} ({sum(found)}/{len(found)}) | "
+                  f"{np.mean(accuracy):.3f} | {np.mean(scores):.1f} |")  # fmt: skip
+
+        # false positives: stills and clips the kit did not mark
+        stills = []
+        while len(stills) < args.unmarked_images:
+            photo = photos[len(stills) % len(photos)]
+            h, w = photo.shape[:2]
+            scale = rng.uniform(0.4, 1.0)
+            ch, cw = max(64, int(h * scale)), max(64, int(w * scale))
+            y0, x0 = rng.integers(0, h - ch + 1), rng.integers(0, w - cw + 1)
+            crop = photo[y0 : y0 + ch, x0 : x0 + cw]
+            out_w = int(rng.choice([320, 480, 640, 800]))
+            stills.append(_fit(crop, (out_w, max(64, int(out_w * ch / cw)))))
+        from faceswap_kit.synth import Identity, render
+
+        for k in range(20):
+            people = render(Identity.from_seed(500 + k), size=256)
+            stills.append((people.image[0].permute(1, 2, 0).numpy() * 255 + 0.5).astype(np.uint8))
+        still_hits = [wm.read(s).found for s in stills]
+        clip_hits, clip_scores = [], []
+        for k in range(args.unmarked_clips):
+            frames = _person_frames(700 + k, 8) if k % 2 else _pan(photos[k % len(photos)], 8)
+            path = write_video(folder / "u.mp4", frames, fps=25, crf=23)
+            from faceswap_kit.io import VideoReader
+
+            reading = wm.read(list(VideoReader(path))[:16])
+            clip_hits.append(reading.found)
+            clip_scores.append(reading.score)
+        total = len(still_hits) + len(clip_hits)
+        hits = sum(still_hits) + sum(clip_hits)
+        print(f"\n### False positives on {total} files the kit did not mark\n")
+        print("| set | files | reported as marked |")
+        print("|---|---|---|")
+        print(f"| still images (photos, crops, rescales, generated people) | {len(stills)} | "
+              f"{sum(still_hits)} ({np.mean(still_hits):.1%}) |")  # fmt: skip
+        print(f"| H.264 clips (generated people, panned photos) | {len(clip_hits)} | "
+              f"{sum(clip_hits)} ({np.mean(clip_hits):.1%}) |")  # fmt: skip
+        print(f"| all | {total} | {hits} ({hits / total:.1%}) |")
+
+    # cost per 640x480 frame, side by side in one run
+    frame = _fit(photos[0])
+    timings = {"mark (embed)": [], "JPEG encode q95 (reference)": [], "read one frame": []}
+    for _ in range(60):
+        t = time.perf_counter()
+        wm.embed(frame, 1234)
+        timings["mark (embed)"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 95])
+        timings["JPEG encode q95 (reference)"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        wm.read(frame, search=False)
+        timings["read one frame"].append(time.perf_counter() - t)
+    print(f"\n### Cost per 640x480 frame (median of 60; load average {os.getloadavg()[0]:.1f})\n")
+    print("| work | ms |")
+    print("|---|---|")
+    for name, values in timings.items():
+        print(f"| {name} | {1000 * np.median(values):.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
