@@ -133,13 +133,15 @@ def identity_vertices(identity: Identity) -> np.ndarray:
     opened = (vertices[14] - vertices[13]) - (base[14] - base[13])
     opened[0] = 0.0
     vertices -= expression_fields()["jaw"][:, None] * opened[None]
-    # Keep each eye at least 45 % as open as the base mesh's (lids never cross at rest).
+    # Keep each eye between 45 % and 135 % as open as the base mesh's (lids never cross at rest,
+    # and no eye stares wide open): move the upper lid.
     groups = load_base_mesh().groups
     for side in ("left", "right"):
         loop = groups[f"eye_{side}"]
-        deficit = 0.45 * np.ptp(base[loop, 1]) - np.ptp(vertices[loop, 1])
-        if deficit > 0:
-            vertices[:, 1] -= deficit * expression_fields()[f"blink_{side}"]
+        opening, base_opening = np.ptp(vertices[loop, 1]), np.ptp(base[loop, 1])
+        change = np.clip(opening, 0.45 * base_opening, 1.35 * base_opening) - opening
+        if change:
+            vertices[:, 1] -= change * expression_fields()[f"blink_{side}"]
     vertices.setflags(write=False)
     return vertices
 

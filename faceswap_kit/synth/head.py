@@ -139,6 +139,9 @@ def skull(face: np.ndarray, identity: Identity, rings: int = 14) -> Part:
 def eyeball(face: np.ndarray, loop: np.ndarray, radius: float = 0.165) -> tuple[Part, np.ndarray]:
     """A sphere behind one eye opening; returns the part and the eyeball centre."""
     rim = face[loop]
+    # A larger or smaller eye opening has a larger or smaller eyeball (and iris) behind it.
+    base_rim = np.asarray(load_base_mesh().vertices)[loop]
+    radius *= float(np.clip(np.ptp(rim[:, 0]) / np.ptp(base_rim[:, 0]), 0.85, 1.3))
     centre = rim.mean(0)
     centre[2] = rim[:, 2].mean() + radius * 0.8
     lat, lon = np.meshgrid(

@@ -86,8 +86,8 @@ FACE_MODES = {
                    "forehead_height": -0.4},
     "full": {"lip_fullness": 1.0, "upper_lip": 0.9, "lower_lip": 0.9, "nose_width": 0.8,
              "nostril_flare": 0.9, "nose_tip": 0.7, "mouth_width": 0.4},
-    "eyes": {"eye_size": 1.0, "eye_open": 0.9, "eye_spacing": 0.7, "brow_height": 0.6,
-             "eye_tilt": 0.4},
+    "eyes": {"eye_size": 0.6, "eye_open": 0.5, "eye_spacing": 0.7, "brow_height": 0.6,
+             "eye_tilt": 0.5},
     "heavy": {"cheek_fullness": 1.0, "jowls": 0.9, "jaw_width": 0.6, "chin_width": 0.7,
               "cheek_hollow": -1.0, "face_width": 0.5, "eye_open": -0.4},
 }  # fmt: skip
