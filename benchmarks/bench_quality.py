@@ -5,8 +5,14 @@ ideal swap (A's inner face in B's head, B's pose, expression, lighting and backg
 "perfect prediction": the same ideal swap lit as A's own footage would be (another light), cut
 out as the model's aligned crop with the ideal face mask. Merging that prediction isolates the
 merge stage from model quality: what is left is colour and blending error. Scores: PSNR/SSIM
-inside the face mask and over the whole frame. Baselines: the unchanged frame, and the classic 2D
-landmark warp of a still photo of A (``faceswap_kit.warp2d``).
+inside the face mask and over the whole frame, and identity by the independent judge (dlib's face
+recogniser, ``pip install ".[eval]"``): the share of frames judged to show A among a gallery of A,
+B and eight other generated people, and the mean distance to A and to B. Baselines: the unchanged
+frame, and the classic 2D landmark warp of a still photo of A (``faceswap_kit.warp2d``).
+
+The ideal swap carries A's own skin tone into B's head, while colour transfer deliberately gives
+the new face B's tone (as the classic tools do): the PSNR/SSIM rows with colour transfer are
+therefore scored against a target they do not aim for; the identity columns are not.
 
     python benchmarks/bench_quality.py [--pairs 12] [--size 256] [--crop 128]
 """
@@ -58,18 +64,29 @@ def make_pair(index: int, size: int, crop: int, face_type: str = "whole_face") -
         "ideal_face": warp_to_aligned(ideal.image, matrix, crop),
         "face_mask": warp_to_aligned(ideal.mask, matrix, crop).clamp(0, 1),
         "still": still.image, "still_landmarks": still.landmarks,
+        "seed_a": a.seed, "seed_b": b.seed,
     }  # fmt: skip
 
 
-def score(image: torch.Tensor, pair: dict) -> tuple[float, float, float, float]:
-    from faceswap_kit.metrics import masked_psnr, masked_ssim
+def score(image: torch.Tensor, pair: dict) -> tuple[float, ...]:
+    from faceswap_kit.metrics import judge_available, masked_psnr, masked_ssim
 
-    return (
+    values = (
         float(masked_psnr(image, pair["ideal"], pair["mask"])),
         float(masked_ssim(image, pair["ideal"], pair["mask"])),
         float(masked_psnr(image, pair["ideal"])),
         float(masked_ssim(image, pair["ideal"])),
     )
+    if not judge_available():
+        return values
+    from faceswap_kit.metrics.identity import landmark_boxes
+    from faceswap_kit.train.judge import identity_scores
+
+    judged = identity_scores(
+        {"x": image}, landmark_boxes(pair["landmarks"]), pair["seed_b"], pair["seed_a"],
+        image.shape[-1],
+    )["x"]  # fmt: skip
+    return (*values, judged["id_retrieval"], judged["id_to_intended"], judged["id_to_original"])
 
 
 def warp2d_baseline(pair: dict) -> torch.Tensor | None:
@@ -81,11 +98,20 @@ def warp2d_baseline(pair: dict) -> torch.Tensor | None:
 
 
 def table(rows: dict[str, list[tuple[float, ...]]]) -> None:
-    print("| method | PSNR face (dB) | SSIM face | PSNR frame (dB) | SSIM frame |")
-    print("|---|---|---|---|---|")
+    judged = all(len(v) == 7 for values in rows.values() for v in values)
+    extra = " judged A | distance to A | distance to B |" if judged else ""
+    print("| method | PSNR face (dB) | SSIM face | PSNR frame (dB) | SSIM frame |" + extra)
+    print("|---|---|---|---|---|" + ("---|---|---|" if judged else ""))
     for name, values in rows.items():
-        means = [statistics.mean(v[i] for v in values) for i in range(4)]
-        print(f"| {name} | {means[0]:.2f} | {means[1]:.3f} | {means[2]:.2f} | {means[3]:.3f} |")
+        means = [statistics.mean(v[i] for v in values) for i in range(len(values[0]))]
+        line = f"| {name} | {means[0]:.2f} | {means[1]:.3f} | {means[2]:.2f} | {means[3]:.3f} |"
+        if judged:
+            line += f" {means[4]:.0%} | {means[5]:.3f} | {means[6]:.3f} |"
+        print(line)
+    if not judged:
+        from faceswap_kit.metrics import judge_status
+
+        print(f"\nIdentity not judged: {judge_status()}")
 
 
 def main() -> None:
@@ -101,6 +127,7 @@ def main() -> None:
     default = MergeConfig.default()
 
     modes: dict[str, list] = {"unchanged frame (baseline)": [], "2D landmark warp (baseline)": []}
+    modes["ideal swap (the target)"] = [score(pair["ideal"], pair) for pair in pairs]
     for pair in pairs:
         modes["unchanged frame (baseline)"].append(score(pair["frame"], pair))
         warped = warp2d_baseline(pair)

@@ -61,8 +61,13 @@ def test_demo_runs_end_to_end_through_the_cli(tmp_path):
     import json
 
     summary = json.loads((out / "summary.json").read_text())
-    assert list(summary["stages"]) == ["synth", "extract", "train", "convert", "live"]
+    assert list(summary["stages"]) == ["synth", "extract", "train", "convert", "score", "live"]
     assert summary["stages"]["convert"]["frames_with_face"] > 0
+    score = summary["stages"]["score"]
+    assert set(score["ideal_swap"]["methods"]) >= {"model", "warp2d", "unchanged", "ideal"}
+    assert score["ideal_swap"]["direction"] == "b_to_a"
+    assert score["video"]["left"]["id_retrieval"] == 0.0  # the original clip is never judged A
+    assert (out / "score.md").read_text().startswith("# How good is the demo's swap?")
     # running it again reuses the folder (resumes training) instead of failing
     again = run_cli("demo", str(out), "--quick")
     assert again.returncode == 0, again.stderr[-2000:]

@@ -247,7 +247,7 @@ def test_generated_clip_end_to_end(tmp_path):
         errors.append(
             np.linalg.norm(found - true, axis=1).mean() / np.linalg.norm(true[33] - true[263])
         )
-    assert np.mean(errors) < 0.05
+    assert np.mean(errors) < 0.08  # the wide identity space: see tests/synth/test_accuracy.py
     faces = load_faceset(tmp_path / "set")
     assert len(faces) == 8 and faces.identity["synthetic"] is True
 

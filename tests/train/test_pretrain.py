@@ -175,7 +175,7 @@ def test_anyface_model_through_cli_and_convert(crowd_model, tmp_path, capsys):
     card = json.loads((model_dir / "card.json").read_text())
     assert card["target_seed"] == 7 and card["identities"]["b"]["seed"] == 7
     assert card["init"]["path"] == str(crowd_model)
-    assert set(card["scores"]["methods"]) == {"model", "warp2d", "unchanged"}
+    assert set(card["scores"]["methods"]) >= {"model", "warp2d", "unchanged"}
     model = load_model(model_dir)
     score = score_anyface(model, people=2)
     assert score["target_seed"] == 7 and score["test_seeds"] == [0, 1]
