@@ -3,15 +3,17 @@
 On a laptop the kit shares the CPU with a browser or a video call. Two things keep the per-frame
 time steady there (measured in ``docs/live.md``):
 
-* **Threads follow the load.** :class:`CpuLoad` reads how many cores *other* processes used over
-  the last fraction of a second (``/proc/stat`` minus this process's own CPU time);
-  :class:`LoadAwareThreads` runs a block on no more torch threads than are free, and restores the
-  caller's setting afterwards. A 2-thread parallel region on a machine with one core taken waits
-  for the thread the scheduler parked: 10-50x slower frames, where one thread stays steady.
 * **Waiting threads sleep.** :func:`prefer_passive_wait` asks OpenMP (torch's CPU thread pool) to
   sleep instead of spin while a thread waits for the others (``OMP_WAIT_POLICY=PASSIVE``). OpenMP
   reads it once, when torch is imported, so only an application (the ``faceswap-kit`` command, a
-  notebook's first cell, a benchmark) calls it, before anything imports torch.
+  notebook's first cell, a benchmark) calls it, before anything imports torch. With sleeping
+  waits, a 2-thread network on a machine with one core taken is as fast as one thread or faster.
+* **Otherwise threads follow the load.** Where torch's threads spin (torch was imported first),
+  a 2-thread parallel region on a machine with one core taken waits for the thread the scheduler
+  parked while the other burns its time slice: 10-50x slower frames, where one thread stays
+  steady. :class:`CpuLoad` reads how many cores *other* processes used over the last fraction of
+  a second (``/proc/stat`` minus this process's own CPU time); :class:`LoadAwareThreads` then
+  runs a block on no more torch threads than are free, and restores the caller's setting.
 
 Nothing here changes a setting without putting it back, except :func:`prefer_passive_wait`, which
 an application calls on purpose.
@@ -32,6 +34,33 @@ log = logging.getLogger(__name__)
 WAIT_POLICY_VARIABLE = "OMP_WAIT_POLICY"
 
 
+def _says_passive(value: str | None) -> bool:
+    return (value or "").strip().upper() == "PASSIVE"
+
+
+def _started_passive() -> bool:
+    """Whether the process was started with ``OMP_WAIT_POLICY=PASSIVE`` (Linux: the initial
+    environment), or the variable says so while torch is not imported yet."""
+    if "torch" not in sys.modules and _says_passive(os.environ.get(WAIT_POLICY_VARIABLE)):
+        return True
+    try:
+        with open("/proc/self/environ", "rb") as handle:
+            initial = handle.read().split(b"\0")
+    except OSError:
+        return False
+    return any(_says_passive(v.decode(errors="replace")) for k, _, v in
+               (entry.partition(b"=") for entry in initial) if k == WAIT_POLICY_VARIABLE.encode())  # fmt: skip
+
+
+_passive_wait = _started_passive()
+
+
+def passive_wait_in_effect() -> bool:
+    """True when torch's OpenMP threads were started with sleeping waits (as far as can be known:
+    set in the process's environment, or by :func:`prefer_passive_wait` before torch)."""
+    return _passive_wait
+
+
 def prefer_passive_wait() -> bool:
     """Ask OpenMP to sleep, not spin, while waiting; for applications, before torch is imported.
 
@@ -41,11 +70,14 @@ def prefer_passive_wait() -> bool:
         True when torch will run with passive waiting: the variable says ``PASSIVE`` and torch
         was not yet imported (OpenMP reads the variable once, at start).
     """
+    global _passive_wait
     os.environ.setdefault(WAIT_POLICY_VARIABLE, "PASSIVE")
-    passive = os.environ[WAIT_POLICY_VARIABLE].strip().upper() == "PASSIVE"
+    passive = _says_passive(os.environ[WAIT_POLICY_VARIABLE])
     if "torch" in sys.modules and passive:
         log.debug("torch was imported before %s was set: it may still spin", WAIT_POLICY_VARIABLE)
-    return passive and "torch" not in sys.modules
+    effective = passive and "torch" not in sys.modules
+    _passive_wait = _passive_wait or effective
+    return effective
 
 
 def usable_cpus() -> list[int]:
@@ -163,13 +195,17 @@ def torch_threads(count: int | None) -> Iterator[None]:
 
 
 class LoadAwareThreads:
-    """Thread counts for one frame: the caller's setting, capped by the cores other work leaves.
+    """Thread counts for one frame: the caller's setting, capped by the cores other work leaves
+    when torch's threads spin while waiting.
 
     Args:
         network: threads wanted for the network; ``"auto"``: every usable core; None: the
             caller's setting.
-        adapt: cap both counts by the measured load (:class:`CpuLoad`); False: fixed counts.
+        adapt: cap both counts by the measured load (:class:`CpuLoad`) unless waits sleep
+            (:func:`passive_wait_in_effect`: then more threads take a fairer share of a busy
+            CPU at no cost, measured in ``docs/live.md``); False: fixed counts.
         load: a :class:`CpuLoad` to share (default: a new one).
+        passive: whether waits sleep (default: :func:`passive_wait_in_effect`).
 
     >>> plan = LoadAwareThreads(network=2, adapt=False)
     >>> with plan.network():
@@ -178,7 +214,11 @@ class LoadAwareThreads:
     """
 
     def __init__(
-        self, network: int | str | None = "auto", adapt: bool = True, load: CpuLoad | None = None
+        self,
+        network: int | str | None = "auto",
+        adapt: bool = True,
+        load: CpuLoad | None = None,
+        passive: bool | None = None,
     ) -> None:
         from .errors import InputError
 
@@ -187,12 +227,13 @@ class LoadAwareThreads:
         elif network is not None and (isinstance(network, str) or int(network) < 1):
             raise InputError(f"network threads must be >= 1, 'auto' or None, got {network!r}")
         self.wanted_network = None if network is None else int(network)
+        self.passive = passive_wait_in_effect() if passive is None else bool(passive)
         self.adapt = bool(adapt)
         self.load = load or (CpuLoad() if adapt else None)
         self.last: dict[str, int] = {}
 
     def _cap(self, wanted: int) -> int:
-        if not self.adapt or self.load is None:
+        if not self.adapt or self.passive or self.load is None:
             return wanted
         return threads_for_load(wanted, self.load.free_cores())
 

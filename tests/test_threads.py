@@ -88,7 +88,7 @@ def test_load_aware_threads_cap_the_network_and_the_frame():
     saved = torch.get_num_threads()
     try:
         torch.set_num_threads(2)
-        plan = LoadAwareThreads(network=2, load=FixedLoad(1.0))
+        plan = LoadAwareThreads(network=2, load=FixedLoad(1.0), passive=False)
         with plan.frame():
             assert torch.get_num_threads() == 1
             with plan.network():
@@ -98,6 +98,10 @@ def test_load_aware_threads_cap_the_network_and_the_frame():
         with plan.frame(), plan.network():
             assert torch.get_num_threads() == 2
         assert plan.last == {"frame": 2, "network": 2}
+        # sleeping waits: more threads only take a fairer share of a busy CPU, so no cap
+        sleeping = LoadAwareThreads(network=2, load=FixedLoad(1.0), passive=True)
+        with sleeping.frame(), sleeping.network():
+            assert torch.get_num_threads() == 2
         fixed = LoadAwareThreads(network=2, adapt=False)
         torch.set_num_threads(1)
         with fixed.frame(), fixed.network():
@@ -118,6 +122,16 @@ def test_prefer_passive_wait_takes_effect_before_torch_and_respects_the_user():
     env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.split() == ["True", "PASSIVE"], out.stderr
+    known = (
+        code
+        + "from faceswap_kit.threads import passive_wait_in_effect\nprint(passive_wait_in_effect())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", known], env=env, capture_output=True, text=True)
+    assert out.stdout.split() == ["True", "PASSIVE", "True"], out.stderr
     env["OMP_WAIT_POLICY"] = "ACTIVE"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.split() == ["False", "ACTIVE"], out.stderr
+    late = "import torch\n" + code.replace("assert 'torch' not in sys.modules\n", "")
+    env.pop("OMP_WAIT_POLICY")
+    out = subprocess.run([sys.executable, "-c", late], env=env, capture_output=True, text=True)
+    assert out.stdout.split() == ["False", "PASSIVE"], out.stderr  # too late: torch is loaded
