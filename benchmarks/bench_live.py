@@ -43,7 +43,7 @@ def machine() -> str:
     )
 
 
-def untrained_processor(preset: str, model_threads: int | None = None):
+def untrained_processor(preset: str, model_threads: int | str | None = None, device: str = "cpu"):
     """The model mode with an untrained network of ``preset`` (same cost as a trained one)."""
     from faceswap_kit.live.processors import ModelProcessor
     from faceswap_kit.live.tracking import make_tracker
@@ -53,6 +53,7 @@ def untrained_processor(preset: str, model_threads: int | None = None):
 
     # as ModelProcessor.from_directory builds it: channels-last network, the live merge settings
     model = SwapModel(build_network(getattr(ModelConfig, preset)()), channels_last=True)
+    model = model.to(device)
     swapper = FrameSwapper(
         model, make_tracker("video"), MergeConfig.live(), model_threads=model_threads
     )
@@ -67,6 +68,7 @@ def kernel_side(
     size,
     preset: str | None = None,
     model_threads: int | None = None,
+    device: str = "cpu",
 ) -> str:
     from faceswap_kit.live.sources import GeneratedPersonSource
 
@@ -77,7 +79,7 @@ def kernel_side(
     for _ in range(passes):
         # built before the clock starts: detector and network set-up are not per-frame costs
         if preset:
-            processor = untrained_processor(preset, model_threads)
+            processor = untrained_processor(preset, model_threads, device)
         elif mode == "model":
             processor = make_processor(mode, model=model, model_threads=model_threads)
         else:
@@ -88,7 +90,9 @@ def kernel_side(
                          config=LiveConfig(auto_quality=False), processor=processor, source=source)
         )  # fmt: skip
         cpu_ms.append(reports[-1].cpu_ms_per_frame)
-    label = f"model ({preset} preset, untrained weights: timing only)" if preset else mode
+    label = (
+        f"model ({preset} preset on {device}, untrained weights: timing only)" if preset else mode
+    )
     stages = reports[0].stats.stage_names
     rows = [
         f"### kernel side, {label}, {size[0]}x{size[1]}, {frames} frames x {passes} passes "
@@ -256,6 +260,9 @@ def main() -> None:
                         "(default 1/2 1/1 2/2; 1/2 is what the live model mode uses)")  # fmt: skip
     parser.add_argument("--browser", action="store_true", help="also measure the browser trip")
     parser.add_argument("--browser-frames", type=int, default=240)
+    parser.add_argument("--presets", nargs="+", default=None,
+                        help="model mode per preset (untrained weights, same cost), e.g. tiny lite default")  # fmt: skip
+    parser.add_argument("--device", default="cpu", help="where the network runs for --presets")
     parser.add_argument("--busy-cores", type=int, default=0,
                         help="only the load table: quiet vs N cores kept busy by other processes")  # fmt: skip
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds under load")
@@ -269,6 +276,12 @@ def main() -> None:
     if args.busy_cores:
         model = args.model or (str(bundled) if bundled.is_dir() else None)
         print(under_load(args.busy_cores, args.model_frames // 2, args.rounds, model, size))
+        return
+    if args.presets:
+        for preset in args.presets:
+            print(kernel_side("model", args.model_frames, args.passes, None, size, preset,
+                              "auto", args.device))  # fmt: skip
+            print()
         return
     print(kernel_side("warp2d", args.frames, args.passes, None, size))
     print("\naim: >= 60 FPS for the 2D mode\n")
