@@ -145,6 +145,7 @@ def under_load(busy: int, frames: int, rounds: int, model: str | None, size) -> 
         if threads is not None:
             processors[name].swapper.threads = threads
     conditions = ("quiet", f"{busy} busy")
+    network = network_under_load(busy, rounds, model, conditions)
     totals = {(c, n): [] for c in conditions for n in settings}
     models = {(c, n): [] for c in conditions for n in settings}
     others = {c: [] for c in conditions}
@@ -183,6 +184,48 @@ def under_load(busy: int, frames: int, rounds: int, model: str | None, size) -> 
     for condition in conditions:
         rows.append(f"\n{condition}: other processes used {statistics.mean(others[condition]):.2f}"
                     f" of {os.cpu_count()} cores (measured at the end of each round)")  # fmt: skip
+    return network + "\n\n" + "\n".join(rows)
+
+
+def network_under_load(busy: int, rounds: int, model: str | None, conditions, passes: int = 40):
+    """The network stage alone (one aligned face in, face and mask out), 1 vs 2 threads."""
+    from faceswap_kit.models import ModelConfig, SwapModel, build_network, load_model
+
+    swap = load_model(model) if model else SwapModel(build_network(ModelConfig.lite()))
+    size = swap.config.resolution
+    face = torch.rand(1, 3, size, size, generator=torch.Generator().manual_seed(0))
+    times = {(c, t): [] for c in conditions for t in (1, 2)}
+    saved = torch.get_num_threads()
+    with torch.inference_mode():
+        for _ in range(rounds):
+            for condition in conditions:
+                with busy_cores(busy if condition != "quiet" else 0):
+                    for threads in (1, 2):
+                        torch.set_num_threads(threads)
+                        for index in range(passes + 3):
+                            start = time.perf_counter()
+                            swap.swap(face, "a_to_b")
+                            if index >= 3:
+                                times[(condition, threads)].append(
+                                    (time.perf_counter() - start) * 1000
+                                )
+    torch.set_num_threads(saved)
+    rows = [
+        f"### network stage alone, {size} px face, {passes} passes x {rounds} rounds per cell "
+        f"({policy_name()})",
+        "",
+        "| threads | " + " | ".join(f"{c} p50 ms | {c} p95 ms" for c in conditions) + " |",
+        "|---" * (1 + 2 * len(conditions)) + "|",
+    ]
+    for threads in (1, 2):
+        cells = []
+        for condition in conditions:
+            ordered = sorted(times[(condition, threads)])
+            cells += [
+                f"{statistics.median(ordered):.1f}",
+                f"{ordered[int(0.95 * len(ordered))]:.1f}",
+            ]
+        rows.append(f"| {threads} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 
