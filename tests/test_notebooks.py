@@ -52,6 +52,7 @@ def kernel_path(tmp_path_factory) -> Path:
                     "MPLBACKEND": "Agg",
                     "PYTHONPATH": str(ROOT),
                     "FSK_DEVICE": NOTEBOOK_DEVICE,
+                    "FSK_WORK_DIR": ".",  # the test's own folder, even on a hub or Kaggle
                 },
             }
         )
