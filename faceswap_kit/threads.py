@@ -6,14 +6,14 @@ time steady there (measured in ``docs/live.md``):
 * **Waiting threads sleep.** :func:`prefer_passive_wait` asks OpenMP (torch's CPU thread pool) to
   sleep instead of spin while a thread waits for the others (``OMP_WAIT_POLICY=PASSIVE``). OpenMP
   reads it once, when torch is imported, so only an application (the ``faceswap-kit`` command, a
-  notebook's first cell, a benchmark) calls it, before anything imports torch. With sleeping
-  waits, a 2-thread network on a machine with one core taken is as fast as one thread or faster.
-* **Otherwise threads follow the load.** Where torch's threads spin (torch was imported first),
-  a 2-thread parallel region on a machine with one core taken waits for the thread the scheduler
-  parked while the other burns its time slice: 10-50x slower frames, where one thread stays
-  steady. :class:`CpuLoad` reads how many cores *other* processes used over the last fraction of
-  a second (``/proc/stat`` minus this process's own CPU time); :class:`LoadAwareThreads` then
-  runs a block on no more torch threads than are free, and restores the caller's setting.
+  notebook's first cell, a benchmark) calls it, before anything imports torch. Spinning, a
+  2-thread network with one of two cores taken measured p95 0.5-1.6 s; sleeping, ~0.1 s.
+* **Threads follow the load.** Even with sleeping waits, a 2-thread parallel region on a machine
+  with one core taken shares two cores among three busy threads and waits at every barrier for
+  the one the scheduler parked, while one thread has a core to itself: one thread gave the best
+  p95. :class:`CpuLoad` reads how many cores *other* processes used over the last fraction of a
+  second (``/proc/stat`` minus this process's own CPU time); :class:`LoadAwareThreads` runs a
+  block on no more torch threads than are free, and restores the caller's setting afterwards.
 
 Nothing here changes a setting without putting it back, except :func:`prefer_passive_wait`, which
 an application calls on purpose.
@@ -195,17 +195,13 @@ def torch_threads(count: int | None) -> Iterator[None]:
 
 
 class LoadAwareThreads:
-    """Thread counts for one frame: the caller's setting, capped by the cores other work leaves
-    when torch's threads spin while waiting.
+    """Thread counts for one frame: the caller's setting, capped by the cores other work leaves.
 
     Args:
         network: threads wanted for the network; ``"auto"``: every usable core; None: the
             caller's setting.
-        adapt: cap both counts by the measured load (:class:`CpuLoad`) unless waits sleep
-            (:func:`passive_wait_in_effect`: then more threads take a fairer share of a busy
-            CPU at no cost, measured in ``docs/live.md``); False: fixed counts.
+        adapt: cap both counts by the measured load (:class:`CpuLoad`); False: fixed counts.
         load: a :class:`CpuLoad` to share (default: a new one).
-        passive: whether waits sleep (default: :func:`passive_wait_in_effect`).
 
     >>> plan = LoadAwareThreads(network=2, adapt=False)
     >>> with plan.network():
@@ -218,7 +214,6 @@ class LoadAwareThreads:
         network: int | str | None = "auto",
         adapt: bool = True,
         load: CpuLoad | None = None,
-        passive: bool | None = None,
     ) -> None:
         from .errors import InputError
 
@@ -227,13 +222,12 @@ class LoadAwareThreads:
         elif network is not None and (isinstance(network, str) or int(network) < 1):
             raise InputError(f"network threads must be >= 1, 'auto' or None, got {network!r}")
         self.wanted_network = None if network is None else int(network)
-        self.passive = passive_wait_in_effect() if passive is None else bool(passive)
         self.adapt = bool(adapt)
         self.load = load or (CpuLoad() if adapt else None)
         self.last: dict[str, int] = {}
 
     def _cap(self, wanted: int) -> int:
-        if not self.adapt or self.passive or self.load is None:
+        if not self.adapt or self.load is None:
             return wanted
         return threads_for_load(wanted, self.load.free_cores())
 

@@ -97,9 +97,9 @@ def prepare_notebook(chdir: bool = True, environ: Mapping[str, str] | None = Non
     Returns:
         The work folder (the current folder where nothing persistent was chosen).
     """
-    from .threads import prefer_passive_wait
+    from .threads import passive_wait_in_effect, prefer_passive_wait
 
-    passive = prefer_passive_wait()
+    prefer_passive_wait()
     choice = choose_work_folder(environ)
     folder = Path.cwd() if choice.path is None else choice.path
     if choice.path is not None:
@@ -109,7 +109,7 @@ def prepare_notebook(chdir: bool = True, environ: Mapping[str, str] | None = Non
     from . import __version__
     from .device import get_device
 
-    waits = "sleeping waits" if passive else f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}"
-    print(f"faceswap_kit {__version__} | device: {get_device()} | torch threads: {waits}")
+    waits = "sleep" if passive_wait_in_effect() else "may spin (torch was imported first)"
+    print(f"faceswap_kit {__version__} | device: {get_device()} | waiting CPU threads {waits}")
     print(f"work folder: {folder} ({choice.note})")
     return folder

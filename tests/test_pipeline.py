@@ -186,7 +186,6 @@ def test_a_busy_machine_drops_the_network_and_the_merge_to_one_thread(person):
     try:
         swapper = FrameSwapper(CountingModel(), FixedDetector(landmarks), model_threads="auto")
         swapper.threads.load = FixedLoad(1.0)  # one of two cores taken by another program
-        swapper.threads.passive = False  # torch's threads spin while waiting
         swapper(frame)
         assert seen == [1] and swapper.threads.last == {"frame": 1, "network": 1}
         assert torch.get_num_threads() == 2  # the caller's setting is back
