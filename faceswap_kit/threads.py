@@ -7,7 +7,7 @@ time steady there (measured in ``docs/live.md``):
   sleep instead of spin while a thread waits for the others (``OMP_WAIT_POLICY=PASSIVE``). OpenMP
   reads it once, when torch is imported, so only an application (the ``faceswap-kit`` command, a
   notebook's first cell, a benchmark) calls it, before anything imports torch. Spinning, a
-  2-thread network with one of two cores taken measured p95 0.5-1.6 s; sleeping, ~0.1 s.
+  2-thread network with one of two cores taken measured p95 0.5-0.8 s; sleeping, 38-60 ms.
 * **Threads follow the load.** Even with sleeping waits, a 2-thread parallel region on a machine
   with one core taken shares two cores among three busy threads and waits at every barrier for
   the one the scheduler parked, while one thread has a core to itself: one thread gave the best

@@ -1,5 +1,5 @@
 import pytest
-from conftest import select_devices
+from device_selection import select_devices
 
 
 def test_devices_default_to_cpu_and_cuda_when_present():
