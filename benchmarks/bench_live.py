@@ -3,6 +3,7 @@
     python benchmarks/bench_live.py                 # 2D warp mode (+ model mode when a model exists)
     python benchmarks/bench_live.py --browser       # also JupyterLab + headless Chromium round trip
     python benchmarks/bench_live.py --model models/synth-4-7-df-lite --frames 200
+    python benchmarks/bench_live.py --busy-cores 1 [--wait both]  # quiet vs N cores busy, side by side
 
 Prints markdown tables. Timings on a shared machine are noisy: each figure is the median over
 ``--passes`` passes (per-stage p50 and p95 within a pass). Aims (issue "Live webcam swap"): 2D
@@ -20,7 +21,11 @@ import sys
 import tempfile
 import time
 
-import torch
+from load import busy_cores, policy_name, rerun_per_policy, wait_policy_from_argv
+
+WAIT = wait_policy_from_argv(sys.argv)  # before torch is imported: OpenMP reads it once
+
+import torch  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
@@ -38,7 +43,7 @@ def machine() -> str:
     )
 
 
-def untrained_processor(preset: str, model_threads: int | None = None):
+def untrained_processor(preset: str, model_threads: int | str | None = None, device: str = "cpu"):
     """The model mode with an untrained network of ``preset`` (same cost as a trained one)."""
     from faceswap_kit.live.processors import ModelProcessor
     from faceswap_kit.live.tracking import make_tracker
@@ -48,6 +53,7 @@ def untrained_processor(preset: str, model_threads: int | None = None):
 
     # as ModelProcessor.from_directory builds it: channels-last network, the live merge settings
     model = SwapModel(build_network(getattr(ModelConfig, preset)()), channels_last=True)
+    model = model.to(device)
     swapper = FrameSwapper(
         model, make_tracker("video"), MergeConfig.live(), model_threads=model_threads
     )
@@ -62,6 +68,7 @@ def kernel_side(
     size,
     preset: str | None = None,
     model_threads: int | None = None,
+    device: str = "cpu",
 ) -> str:
     from faceswap_kit.live.sources import GeneratedPersonSource
 
@@ -72,7 +79,7 @@ def kernel_side(
     for _ in range(passes):
         # built before the clock starts: detector and network set-up are not per-frame costs
         if preset:
-            processor = untrained_processor(preset, model_threads)
+            processor = untrained_processor(preset, model_threads, device)
         elif mode == "model":
             processor = make_processor(mode, model=model, model_threads=model_threads)
         else:
@@ -83,7 +90,9 @@ def kernel_side(
                          config=LiveConfig(auto_quality=False), processor=processor, source=source)
         )  # fmt: skip
         cpu_ms.append(reports[-1].cpu_ms_per_frame)
-    label = f"model ({preset} preset, untrained weights: timing only)" if preset else mode
+    label = (
+        f"model ({preset} preset on {device}, untrained weights: timing only)" if preset else mode
+    )
     stages = reports[0].stats.stage_names
     rows = [
         f"### kernel side, {label}, {size[0]}x{size[1]}, {frames} frames x {passes} passes "
@@ -104,6 +113,119 @@ def kernel_side(
         f"1000 / that = {1000 / cpu:.0f} FPS |"
     )
     rows.append(f"\nfaces found: {[r.faces_found for r in reports]} of {frames} per pass")
+    return "\n".join(rows)
+
+
+def under_load(busy: int, frames: int, rounds: int, model: str | None, size) -> str:
+    """Quiet vs ``busy`` cores taken by other processes, thread settings side by side.
+
+    Settings and conditions are interleaved round by round (a shared machine's own background
+    load falls on all alike); each cell pools the frames of every round. The loop runs on one
+    torch thread (as ``faceswap-kit live`` and notebook 04 set it).
+    """
+    from faceswap_kit.live.sources import GeneratedPersonSource
+    from faceswap_kit.threads import CpuLoad, LoadAwareThreads
+
+    clip = list(GeneratedPersonSource(seed=0, size=size, frames=24))
+    torch.set_num_threads(1)
+    settings = {
+        "warp2d": ("warp2d", None),
+        "model, network on 2 threads (before)": ("model", LoadAwareThreads(2, adapt=False)),
+        "model, network on 1 thread": ("model", LoadAwareThreads(1, adapt=False)),
+        "model, load-aware (now: 'auto')": ("model", None),
+    }
+    processors = {}
+    for name, (mode, threads) in settings.items():
+        if mode == "model" and model is None:
+            processors[name] = untrained_processor("lite", "auto")
+        else:
+            processors[name] = (
+                make_processor(mode, model=model) if mode == "model" else make_processor(mode)
+            )
+        if threads is not None:
+            processors[name].swapper.threads = threads
+    conditions = ("quiet", f"{busy} busy")
+    network = network_under_load(busy, rounds, model, conditions)
+    totals = {(c, n): [] for c in conditions for n in settings}
+    models = {(c, n): [] for c in conditions for n in settings}
+    others = {c: [] for c in conditions}
+    load = CpuLoad()
+    for _ in range(rounds):
+        for condition in conditions:
+            with busy_cores(busy if condition != "quiet" else 0):
+                load.others()
+                for name, (mode, _threads) in settings.items():
+                    source = (clip[i % len(clip)] for i in range(frames + 3))
+                    report = run_headless(None, frames=frames, mode=mode, size=size, warmup=3,
+                                          config=LiveConfig(auto_quality=False),
+                                          processor=processors[name], source=source)  # fmt: skip
+                    totals[(condition, name)] += report.stats.values("total")
+                    models[(condition, name)] += report.stats.values("model") or [0.0]
+                others[condition].append(load.others() or 0.0)
+
+    def pct(values, q):
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
+
+    rows = [
+        f"### live loop under load, {size[0]}x{size[1]}, {frames} frames x {rounds} rounds per cell"
+        f" ({policy_name()}; model: {model or 'untrained lite'})",
+        "",
+        "| setting | condition | FPS (frames / time) | total p50 ms | total p95 ms | network p50 ms"
+        " | network p95 ms |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for name in settings:
+        for condition in conditions:
+            total, net = totals[(condition, name)], models[(condition, name)]
+            fps = 1000.0 * len(total) / sum(total)
+            rows.append(f"| {name} | {condition} | {fps:.1f} | {pct(total, 50):.1f} | "
+                        f"{pct(total, 95):.1f} | {pct(net, 50):.1f} | {pct(net, 95):.1f} |")  # fmt: skip
+    for condition in conditions:
+        rows.append(f"\n{condition}: other processes used {statistics.mean(others[condition]):.2f}"
+                    f" of {os.cpu_count()} cores (measured at the end of each round)")  # fmt: skip
+    return network + "\n\n" + "\n".join(rows)
+
+
+def network_under_load(busy: int, rounds: int, model: str | None, conditions, passes: int = 40):
+    """The network stage alone (one aligned face in, face and mask out), 1 vs 2 threads."""
+    from faceswap_kit.models import ModelConfig, SwapModel, build_network, load_model
+
+    swap = load_model(model) if model else SwapModel(build_network(ModelConfig.lite()))
+    size = swap.config.resolution
+    face = torch.rand(1, 3, size, size, generator=torch.Generator().manual_seed(0))
+    times = {(c, t): [] for c in conditions for t in (1, 2)}
+    saved = torch.get_num_threads()
+    with torch.inference_mode():
+        for _ in range(rounds):
+            for condition in conditions:
+                with busy_cores(busy if condition != "quiet" else 0):
+                    for threads in (1, 2):
+                        torch.set_num_threads(threads)
+                        for index in range(passes + 3):
+                            start = time.perf_counter()
+                            swap.swap(face, "a_to_b")
+                            if index >= 3:
+                                times[(condition, threads)].append(
+                                    (time.perf_counter() - start) * 1000
+                                )
+    torch.set_num_threads(saved)
+    rows = [
+        f"### network stage alone, {size} px face, {passes} passes x {rounds} rounds per cell "
+        f"({policy_name()})",
+        "",
+        "| threads | " + " | ".join(f"{c} p50 ms | {c} p95 ms" for c in conditions) + " |",
+        "|---" * (1 + 2 * len(conditions)) + "|",
+    ]
+    for threads in (1, 2):
+        cells = []
+        for condition in conditions:
+            ordered = sorted(times[(condition, threads)])
+            cells += [
+                f"{statistics.median(ordered):.1f}",
+                f"{ordered[int(0.95 * len(ordered))]:.1f}",
+            ]
+        rows.append(f"| {threads} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 
@@ -165,6 +287,9 @@ def browser_round_trip(frames: int) -> str:
 
 
 def main() -> None:
+    if WAIT == "both":
+        rerun_per_policy(sys.argv)
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=150)
     parser.add_argument("--passes", type=int, default=3)
@@ -178,10 +303,29 @@ def main() -> None:
                         "(default 1/2 1/1 2/2; 1/2 is what the live model mode uses)")  # fmt: skip
     parser.add_argument("--browser", action="store_true", help="also measure the browser trip")
     parser.add_argument("--browser-frames", type=int, default=240)
+    parser.add_argument("--presets", nargs="+", default=None,
+                        help="model mode per preset (untrained weights, same cost), e.g. tiny lite default")  # fmt: skip
+    parser.add_argument("--device", default="cpu", help="where the network runs for --presets")
+    parser.add_argument("--busy-cores", type=int, default=0,
+                        help="only the load table: quiet vs N cores kept busy by other processes")  # fmt: skip
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds under load")
+    parser.add_argument("--wait", choices=("passive", "default", "both"), default="passive",
+                        help="OpenMP wait policy (default passive, as the faceswap-kit command)")  # fmt: skip
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     size = (640, 480)
     print(f"# live benchmark — {time.strftime('%Y-%m-%d %H:%M')}\n\nmachine: {machine()}\n")
+    bundled = pathlib.Path(__file__).resolve().parents[1] / "models" / "synth-4-7-df-lite"
+    if args.busy_cores:
+        model = args.model or (str(bundled) if bundled.is_dir() else None)
+        print(under_load(args.busy_cores, args.model_frames // 2, args.rounds, model, size))
+        return
+    if args.presets:
+        for preset in args.presets:
+            print(kernel_side("model", args.model_frames, args.passes, None, size, preset,
+                              "auto", args.device))  # fmt: skip
+            print()
+        return
     print(kernel_side("warp2d", args.frames, args.passes, None, size))
     print("\naim: >= 60 FPS for the 2D mode\n")
     bundled = pathlib.Path(__file__).resolve().parents[1] / "models" / "synth-4-7-df-lite"

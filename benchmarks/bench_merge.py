@@ -4,6 +4,7 @@ Prints markdown tables with the peers' figures of DESIGN.md section 6 beside our
 medians of many runs; the machine is shared, so repeat and read ratios rather than absolutes.
 
     python benchmarks/bench_merge.py [--repeats 30] [--threads N] [--quick]
+    python benchmarks/bench_merge.py --busy-cores 1 [--wait both]   # 1 vs 2 threads, quiet vs busy
 """
 
 from __future__ import annotations
@@ -12,9 +13,14 @@ import argparse
 import math
 import platform
 import statistics
+import sys
 import time
 
-import torch
+from load import busy_cores, policy_name, rerun_per_policy, wait_policy_from_argv
+
+WAIT = wait_policy_from_argv(sys.argv)  # before torch is imported: OpenMP reads it once
+
+import torch  # noqa: E402
 
 # DESIGN.md section 6: peers measured on this 2-core machine class
 PEER_MERGE = {"DeepFaceLive (CPU merge)": 13.8, "DeepFaceLab merger (rct)": 22.0}
@@ -194,7 +200,71 @@ def bench_convert(folder, lengths=(30, 90), preset: str = "lite") -> list[dict]:
     return rows
 
 
+def bench_under_load(busy: int, rounds: int, repeats: int) -> None:
+    """The merge on 1 thread, 2 threads, and 2 threads capped by the load, quiet and busy.
+
+    Conditions are interleaved round by round, so background load on a shared machine falls on
+    all of them alike. Each cell: median of the per-round medians, and the slowest single merge.
+    """
+    from faceswap_kit.merge import MergeConfig, merge_face
+    from faceswap_kit.threads import CpuLoad, LoadAwareThreads
+
+    frame, face, mask, matrix = merge_inputs()
+    config = MergeConfig(color="rct", erode=5, blur=25, blend="feather")
+    load = CpuLoad()
+    settings = {"1 thread": (1, False), "2 threads": (2, False), "2 threads, load-aware": (2, True)}
+    conditions = ("quiet", f"{busy} core(s) busy")
+    medians = {(c, s): [] for c in conditions for s in settings}
+    worst = dict.fromkeys(medians, 0.0)
+    others = {c: [] for c in conditions}
+    saved = torch.get_num_threads()
+    for _ in range(rounds):
+        for condition in conditions:
+            with busy_cores(busy if condition != "quiet" else 0):
+                load.others()
+                for name, (threads, adapt) in settings.items():
+                    torch.set_num_threads(threads)
+                    plan = LoadAwareThreads(None, adapt=adapt, load=load)
+
+                    def run(plan=plan):
+                        with plan.frame():
+                            merge_face(frame, face, mask, matrix, config)
+
+                    times = []
+                    with torch.inference_mode():
+                        for index in range(repeats + 3):
+                            start = time.perf_counter()
+                            run()
+                            if index >= 3:
+                                times.append((time.perf_counter() - start) * 1000)
+                    medians[(condition, name)].append(statistics.median(times))
+                    worst[(condition, name)] = max(worst[(condition, name)], max(times))
+                others[condition].append(load.others() or 0.0)
+    torch.set_num_threads(saved)
+    print("## Merge under load: 640x480 frame, 224 px face, rct, erode 5, blur 25, feather\n")
+    print(f"{policy_name()}; {rounds} interleaved rounds x {repeats} merges; shared machine\n")
+    print("| setting | " + " | ".join(f"{c}: median ms | {c}: slowest ms" for c in conditions)
+          + " |")  # fmt: skip
+    print("|---" * (1 + 2 * len(conditions)) + "|")
+    for name in settings:
+        cells = []
+        for condition in conditions:
+            cells += [f"{statistics.median(medians[(condition, name)]):.1f}",
+                      f"{worst[(condition, name)]:.0f}"]  # fmt: skip
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    for condition in conditions:
+        one = statistics.median(medians[(condition, "1 thread")])
+        two = statistics.median(medians[(condition, "2 threads")])
+        auto = statistics.median(medians[(condition, "2 threads, load-aware")])
+        print(f"\n{condition}: 2 threads / 1 thread time = {two / one:.2f}x; load-aware / 1 thread"
+              f" = {auto / one:.2f}x; other processes used {statistics.mean(others[condition]):.2f}"
+              " cores (measured)")  # fmt: skip
+
+
 def main() -> None:
+    if WAIT == "both":
+        rerun_per_policy(sys.argv)
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument(
@@ -202,7 +272,15 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="timings only (no smoothing section)")
     parser.add_argument("--convert", action="store_true", help="also time video conversion")
+    parser.add_argument("--busy-cores", type=int, default=0,
+                        help="only the load table: N cores kept busy by other processes")  # fmt: skip
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds under load")
+    parser.add_argument("--wait", choices=("passive", "default", "both"), default="passive",
+                        help="OpenMP wait policy (default passive, as the faceswap-kit command)")  # fmt: skip
     args = parser.parse_args()
+    if args.busy_cores:
+        bench_under_load(args.busy_cores, args.rounds, min(args.repeats, 20))
+        return
     if args.threads:
         torch.set_num_threads(args.threads)
     repeats = args.repeats

@@ -6,7 +6,6 @@ Images are ``(B, 3, H, W)`` float RGB tensors in [0, 1], masks ``(B, 1, H, W)``,
 
 from __future__ import annotations
 
-from .device import get_device, make_generator, seed_everything
 from .errors import (
     CheckpointError,
     DatasetError,
@@ -19,6 +18,19 @@ from .errors import (
 )
 
 __version__ = "0.1.0"
+
+_DEVICE_FUNCTIONS = ("get_device", "make_generator", "seed_everything")
+
+
+def __getattr__(name: str):
+    # torch is imported on first use, not by ``import faceswap_kit``: an application can still
+    # choose torch's start-up settings first (``faceswap_kit.threads.prefer_passive_wait``)
+    if name in _DEVICE_FUNCTIONS:
+        from . import device
+
+        return getattr(device, name)
+    raise AttributeError(f"module 'faceswap_kit' has no attribute {name!r}")
+
 
 __all__ = [
     "CheckpointError",

@@ -20,6 +20,7 @@ from torch import Tensor
 from .errors import InputError
 from .merge import MergeConfig, MergeResult, merge_face_detailed
 from .smoothing import OneEuroConfig, OneEuroFilter
+from .threads import LoadAwareThreads
 
 log = logging.getLogger(__name__)
 
@@ -102,10 +103,14 @@ class FrameSwapper:
         fps: frame rate of the stream (for the smoothing filter).
         max_faces: most faces swapped per frame (largest first).
         device: where tensors go; default: the model's device.
-        model_threads: torch CPU threads for the network alone (restored after it); the rest of
-            the frame keeps the caller's setting. Small per-frame operations run best on one
-            thread while the network gains from several: on 2 cores, 1 thread overall with 2 for
-            the network measured fastest. None leaves the threads alone.
+        model_threads: torch CPU threads for the network alone (restored after it), ``"auto"``
+            for every usable core; the rest of the frame keeps the caller's setting. Small
+            per-frame operations run best on one thread while the network gains from several:
+            on 2 cores, 1 thread overall with 2 for the network measured fastest. None leaves
+            the threads alone.
+        adapt_threads: on CPU, cap both thread counts by the cores other processes leave free
+            (:class:`faceswap_kit.threads.LoadAwareThreads`, re-measured every 0.25 s): with one
+            of two cores busy, a 2-thread network measured 10-50x slower frames than 1 thread.
     """
 
     def __init__(
@@ -119,7 +124,8 @@ class FrameSwapper:
         fps: float = 30.0,
         max_faces: int = 1,
         device: torch.device | str | None = None,
-        model_threads: int | None = None,
+        model_threads: int | str | None = None,
+        adapt_threads: bool = True,
     ) -> None:
         config = getattr(model, "config", None)
         if not callable(getattr(model, "swap", None)) or config is None:
@@ -138,19 +144,16 @@ class FrameSwapper:
         self.max_faces = int(max_faces)
         self.device = torch.device(device) if device is not None else _model_device(model)
         self._filters: list[OneEuroFilter] = []
-        if model_threads is not None and int(model_threads) < 1:
-            raise InputError(f"model_threads must be >= 1 or None, got {model_threads}")
-        self.model_threads = None if model_threads is None else int(model_threads)
+        if model_threads != "auto" and model_threads is not None and int(model_threads) < 1:
+            raise InputError(f"model_threads must be >= 1, 'auto' or None, got {model_threads}")
+        self.threads = LoadAwareThreads(model_threads, adapt=adapt_threads)
+        self.model_threads = self.threads.wanted_network
 
     def _run_model(self, aligned: Tensor) -> tuple[Tensor, Tensor]:
-        if self.model_threads is None or self.device.type != "cpu":
+        if self.device.type != "cpu":
             return self.model.swap(aligned, self.direction)
-        saved = torch.get_num_threads()
-        torch.set_num_threads(self.model_threads)
-        try:
+        with self.threads.network():
             return self.model.swap(aligned, self.direction)
-        finally:
-            torch.set_num_threads(saved)
 
     @property
     def detector(self) -> Callable:
@@ -201,10 +204,19 @@ class FrameSwapper:
         self, frame: np.ndarray, landmarks: Tensor, timings: dict[str, float] | None = None
     ) -> SwapResult:
         """Swap the faces given by ``landmarks`` (B,N,2) frame pixels (no detection)."""
-        from .align import face_matrix, warp_to_aligned
 
         _check_frame(frame)
         timings = {} if timings is None else timings
+        if self.device.type != "cpu":
+            return self._swap_landmarks(frame, landmarks, timings)
+        with self.threads.frame():
+            return self._swap_landmarks(frame, landmarks, timings)
+
+    def _swap_landmarks(
+        self, frame: np.ndarray, landmarks: Tensor, timings: dict[str, float]
+    ) -> SwapResult:
+        from .align import face_matrix, warp_to_aligned
+
         height, width = frame.shape[:2]
         with _timed(timings, "align"):
             landmarks = landmarks.to(self.device, torch.float32)

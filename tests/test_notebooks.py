@@ -13,6 +13,8 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# the notebooks run on the last device FSK_TEST_DEVICE names (cuda in `FSK_TEST_DEVICE=cuda make test`)
+NOTEBOOK_DEVICE = (os.environ.get("FSK_TEST_DEVICE") or "cpu").split(",")[-1].strip() or "cpu"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 KERNEL = "faceswap-kit-test"
 
@@ -46,7 +48,12 @@ def kernel_path(tmp_path_factory) -> Path:
                 "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
                 "display_name": "faceswap_kit tests",
                 "language": "python",
-                "env": {"MPLBACKEND": "Agg", "PYTHONPATH": str(ROOT), "FSK_DEVICE": "cpu"},
+                "env": {
+                    "MPLBACKEND": "Agg",
+                    "PYTHONPATH": str(ROOT),
+                    "FSK_DEVICE": NOTEBOOK_DEVICE,
+                    "FSK_WORK_DIR": ".",  # the test's own folder, even on a hub or Kaggle
+                },
             }
         )
     )

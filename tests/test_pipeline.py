@@ -1,3 +1,4 @@
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -150,14 +151,47 @@ def test_the_network_runs_on_its_own_thread_count(person):
     torch.set_num_threads(1)
     try:
         swapper = FrameSwapper(
-            CountingModel(), FixedDetector(landmarks), MergeConfig.live(), model_threads=2
-        )
+            CountingModel(), FixedDetector(landmarks), MergeConfig.live(), model_threads=2,
+            adapt_threads=False,
+        )  # fmt: skip
         swapper(frame)
         assert seen == [2] and torch.get_num_threads() == 1  # restored for the rest
-        FrameSwapper(CountingModel(), FixedDetector(landmarks))(frame)
+        FrameSwapper(CountingModel(), FixedDetector(landmarks), adapt_threads=False)(frame)
         assert seen == [2, 1]  # None: left alone
         with pytest.raises(InputError, match="model_threads"):
             FrameSwapper(CountingModel(), model_threads=0)
+    finally:
+        torch.set_num_threads(saved)
+
+
+class FixedLoad:
+    def __init__(self, free: float) -> None:
+        self.free = free
+
+    def free_cores(self) -> float:
+        return self.free
+
+
+def test_a_busy_machine_drops_the_network_and_the_merge_to_one_thread(person):
+    frame, landmarks = person
+    seen = []
+
+    class CountingModel(IdentityModel):
+        def swap(self, aligned, direction="a_to_b"):
+            seen.append(torch.get_num_threads())
+            return super().swap(aligned, direction)
+
+    saved = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        swapper = FrameSwapper(CountingModel(), FixedDetector(landmarks), model_threads="auto")
+        swapper.threads.load = FixedLoad(1.0)  # one of two cores taken by another program
+        swapper(frame)
+        assert seen == [1] and swapper.threads.last == {"frame": 1, "network": 1}
+        assert torch.get_num_threads() == 2  # the caller's setting is back
+        swapper.threads.load = FixedLoad(2.0)  # quiet again
+        swapper(frame)
+        assert seen[-1] == min(2, len(os.sched_getaffinity(0)))
     finally:
         torch.set_num_threads(saved)
 

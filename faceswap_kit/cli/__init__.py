@@ -102,8 +102,14 @@ def main(argv: Sequence[str] | None = None, quiet: bool | None = None) -> int:
 
     ``quiet`` filters the native libraries' start-up chatter out of stderr; by default it is on
     when run as a program (``argv`` not given) and off when called from Python with ``argv``, so
-    tests that capture ``sys.stderr`` see every line.
+    tests that capture ``sys.stderr`` see every line. Run as a program, torch's threads sleep
+    rather than spin while they wait (:func:`faceswap_kit.threads.prefer_passive_wait`), so a
+    busy machine does not stall them.
     """
+    if argv is None:
+        from ..threads import prefer_passive_wait
+
+        prefer_passive_wait()
     parser = build_parser()
     args = parser.parse_args(argv)
     # the exact command, for model cards

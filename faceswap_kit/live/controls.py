@@ -13,8 +13,8 @@ log = logging.getLogger(__name__)
 
 def find_models(root: str | pathlib.Path = "models") -> list[str]:
     """Model directories (holding ``config.json``) directly under ``root``, then under
-    ``$FSK_MODELS_DIR`` and the kit's bundled ``models/`` (so a notebook running in
-    ``notebooks/`` still offers them); each directory once."""
+    ``$FSK_MODELS_DIR`` and the kit's bundled models (inside the installed package, or the
+    checkout's ``models/``: a notebook running anywhere still offers them); each directory once."""
     from ..models.swap_model import REPO_MODELS_DIR
 
     found: dict[pathlib.Path, str] = {}

@@ -165,12 +165,13 @@ class ModelProcessor:
         path: str | os.PathLike,
         merge_config=None,
         device: torch.device | str | None = None,
-        model_threads: int | None = 2,
+        model_threads: int | str | None = "auto",
     ) -> ModelProcessor:
         """Load ``models/<name>`` (or a trained directory) and wrap it for the live loop (merge
         settings: ``MergeConfig.live()`` unless given; the network on ``model_threads`` CPU
-        threads, at most the machine's cores, while the rest of the frame keeps the loop's
-        setting: see :class:`~faceswap_kit.pipeline.FrameSwapper`)."""
+        threads, ``"auto"``: every usable core, while the rest of the frame keeps the loop's
+        setting; both capped by the cores other programs leave free, re-measured every 0.25 s:
+        see :class:`~faceswap_kit.pipeline.FrameSwapper` and :mod:`faceswap_kit.threads`)."""
         try:
             from ..models import load_model
             from ..pipeline import FrameSwapper
@@ -184,7 +185,7 @@ class ModelProcessor:
         model = load_model(path)
         if device is not None:
             model = model.to(device)
-        if model_threads is not None:
+        if model_threads not in (None, "auto"):
             model_threads = max(1, min(int(model_threads), os.cpu_count() or 1))
         swapper = FrameSwapper(
             model, make_tracker("video"), merge_config or MergeConfig.live(),

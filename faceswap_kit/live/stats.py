@@ -52,6 +52,11 @@ class StageStats:
         with self._lock:
             return list(self._stages)
 
+    def values(self, stage: str) -> list[float]:
+        """``stage``'s recent milliseconds, oldest first (empty when unseen)."""
+        with self._lock:
+            return list(self._stages.get(stage, ()))
+
     def percentile(self, stage: str, q: float) -> float:
         """The ``q``-th percentile (0-100) of ``stage``'s recent milliseconds (nan when unseen)."""
         with self._lock:

@@ -18,7 +18,33 @@ from .config import ModelConfig
 log = logging.getLogger(__name__)
 
 DIRECTIONS = ("a_to_b", "b_to_a", "a_to_a", "b_to_b")
-REPO_MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+# The bundled models: inside the installed package (a wheel or ``pip install git+...``: setup.py
+# copies every folder of the checkout's models/ there), else the checkout's own models/ (an
+# editable install, or running from the source folder).
+PACKAGE_MODELS_DIR = Path(__file__).resolve().parents[1] / "bundled_models"
+CHECKOUT_MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+
+
+def bundled_models_dir() -> Path:
+    """The folder holding the bundled models, wherever the kit is installed.
+
+    >>> bundled_models_dir().name in ("bundled_models", "models")
+    True
+    """
+    if PACKAGE_MODELS_DIR.is_dir():
+        return PACKAGE_MODELS_DIR
+    return CHECKOUT_MODELS_DIR
+
+
+def bundled_models() -> list[str]:
+    """Names of the bundled models (folders holding a ``config.json``)."""
+    root = bundled_models_dir()
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if (p / "config.json").is_file())
+
+
+REPO_MODELS_DIR = bundled_models_dir()  # the name other modules import
 
 
 def build_network(config: ModelConfig) -> AutoEncoder:
@@ -123,8 +149,9 @@ class SwapModel:
 def resolve_model_path(path_or_name: str | Path, models_dir: str | Path | None = None) -> Path:
     """Turn a model directory or a bare model name into a directory.
 
-    A bare name is looked up in ``models_dir``, then ``$FSK_MODELS_DIR``, then the repository's
-    ``models/`` folder.
+    A bare name is looked up in ``models_dir``, then ``$FSK_MODELS_DIR``, then the bundled
+    models (:func:`bundled_models_dir`: inside the installed package, or the checkout's
+    ``models/``).
     """
     path = Path(path_or_name).expanduser()
     if path.is_dir():
@@ -140,11 +167,7 @@ def resolve_model_path(path_or_name: str | Path, models_dir: str | Path | None =
             searched.append(candidate)
             if (candidate / ckpt.CONFIG).is_file():
                 return candidate
-    available = (
-        sorted(p.name for p in REPO_MODELS_DIR.glob("*") if (p / ckpt.CONFIG).is_file())
-        if REPO_MODELS_DIR.is_dir()
-        else []
-    )
+    available = bundled_models()
     raise CheckpointError(
         f"no model directory {name!r} (looked in {[str(p) for p in searched] or [str(path)]}); "
         f"pass a folder written by 'faceswap-kit train' or one of the bundled models {available}"
@@ -189,7 +212,7 @@ def load_model(path_or_name: str | Path, models_dir: str | Path | None = None) -
 
     Args:
         path_or_name: a model directory, or a bare name looked up in ``models_dir``,
-            ``$FSK_MODELS_DIR`` and the repository's ``models/``.
+            ``$FSK_MODELS_DIR`` and the bundled models (:func:`bundled_models_dir`).
         models_dir: an extra folder of models to search first.
 
     Raises:

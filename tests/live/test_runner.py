@@ -151,3 +151,13 @@ def test_stage_stats_percentiles_and_fps():
     assert stats.fps() == pytest.approx(20.0)
     assert "| detect |" in stats.table()
     assert np.isnan(stats.percentile("nothing", 50))
+
+
+def test_slow_frames_step_down_within_a_second():
+    qc = QualityController(target_fps=30)  # patience 10 frames
+    # a load spike: 300 ms frames. Ten frames would be 3 s; two already pass react_ms (500 ms)
+    steps = [qc.update(300.0) for _ in range(2)]
+    assert steps == [False, True] and qc.scale == 0.75
+    # frames just over budget still wait for ``patience`` frames (no step on a single hiccup)
+    qc = QualityController(target_fps=30)
+    assert not any(qc.update(40.0) for _ in range(9)) and qc.update(40.0)
