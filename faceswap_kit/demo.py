@@ -41,7 +41,7 @@ class DemoConfig:
     clip_size: int = 256
     face_size: int = 128
     preset: str = "tiny"
-    train_minutes: float = 2.0
+    train_minutes: float = 3.5
     train_steps: int | None = None
     live_frames: int = 60
     init: str | None = "crowd-lite"
