@@ -17,7 +17,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("out_dir", nargs="?", default="out/demo", metavar="OUT_DIR")
     parser.add_argument(
-        "--minutes", type=number(0, low_open=True), default=None, help="training budget (default 3.5)"
+        "--minutes",
+        type=number(0, low_open=True),
+        default=None,
+        help="training budget (default 3.5)",
     )
     parser.add_argument("--steps", type=integer(1), default=None, help="training step cap")
     parser.add_argument("--preset", choices=("tiny", "lite", "default"), default=None)

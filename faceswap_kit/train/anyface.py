@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import torch
+from torch import Tensor
+
 from ..errors import InputError
 from ..models.swap_model import SwapModel
 from .crowd import FIRST_CROWD_SEED
@@ -95,3 +98,47 @@ def anyface_scorer(target_seed: int, people: int = 8):
         return score_anyface(model, target_seed, people=people)
 
     return scorer
+
+
+def anyface_on_frames(
+    model: SwapModel, frames: Tensor, target_seed: int | None = None
+) -> dict[str, Any]:
+    """Swap whole frames with an any-face model and let the independent judge say who they show.
+
+    For each frame (anyone: a generated person, a portrait, a webcam still) the judge compares the
+    swapped frame with the input frame's own face and with the target person's reference.
+
+    Args:
+        model: an any-face model (``a_to_b`` draws the target person).
+        frames: ``(N,3,H,W)`` RGB in [0,1], one face each.
+        target_seed: the output person (default: the model card's ``target_seed``).
+
+    Returns:
+        ``{"swapped": (N,3,H,W), "to_target": [..], "to_input": [..], "judged_target": [..]}``;
+        the distances are ``None`` where the judge found no face (and ``judged_target`` False).
+    """
+    from ..io import image_to_tensor, tensor_to_image
+    from ..metrics.identity import identity_embeddings
+    from ..pipeline import FrameSwapper
+    from .judge import reference_embedding
+
+    if target_seed is None:
+        target_seed = model.card.get("target_seed")
+        if target_seed is None:
+            raise InputError("expected an any-face model (card.json with target_seed), got none")
+    swapper = FrameSwapper(model, direction="a_to_b")
+    swapped = torch.cat(
+        [image_to_tensor(swapper(tensor_to_image(frame))[0]).to(frames.dtype) for frame in frames]
+    )
+    before = identity_embeddings(frames).cpu().double()
+    after = identity_embeddings(swapped).cpu().double()
+    target = reference_embedding(int(target_seed), max(128, min(512, frames.shape[-1]))).double()
+    to_target = (after - target).norm(dim=1)
+    to_input = (after - before).norm(dim=1)
+    rows = {"to_target": [], "to_input": [], "judged_target": []}
+    for t, i in zip(to_target.tolist(), to_input.tolist(), strict=True):
+        ok = t == t and i == i  # not NaN
+        rows["to_target"].append(round(t, 4) if ok else None)
+        rows["to_input"].append(round(i, 4) if ok else None)
+        rows["judged_target"].append(bool(ok and t < i))
+    return {"swapped": swapped, "target_seed": int(target_seed), **rows}
