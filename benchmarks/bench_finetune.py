@@ -5,7 +5,8 @@
 Two generated people outside the training crowd (seeds 11 and 23, the demo's) are rendered into
 face sets at the init model's resolution. The same architecture is trained twice on them, from
 random weights and from ``--init``, for the largest ``--minutes`` of training time each; at every
-mark the model is scored against the ideal swap (masked SSIM/PSNR, ``train.score.score_model``),
+mark the model is scored against the ideal swap (``train.score.score_model``: who the independent
+judge says the swapped face is, and masked SSIM/PSNR),
 beside the 2D warp and the unchanged frame. Prints a Markdown table and saves a plot.
 Scoring time is not training time. On a shared CPU the step counts vary with the load: compare
 the two columns of one run.
@@ -47,8 +48,9 @@ def run_condition(
     def score_now() -> None:
         score = score_model(trainer.swap_model(), *seeds, pairs=pairs)
         rows.append({"minutes": pending.pop(0), "step": trainer.step, **score["methods"]})
-        print(f"{label}: {rows[-1]['minutes']} min, step {trainer.step}: "
-              f"SSIM {score['methods']['model']['ssim']:.3f}", flush=True)  # fmt: skip
+        model = score["methods"]["model"]
+        print(f"{label}: {rows[-1]['minutes']} min, step {trainer.step}: SSIM {model['ssim']:.3f}, "
+              f"judged intended {model.get('id_retrieval')}", flush=True)  # fmt: skip
 
     def callback(trainer, record) -> None:
         while pending and trainer.elapsed >= pending[0] * 60:
@@ -88,16 +90,23 @@ def main() -> None:
         }  # fmt: skip
     print(
         f"\nFine-tuning {config.architecture} {config.resolution} px on people {args.seeds}, "
-        f"score on {args.pairs} ideal swaps (SSIM / PSNR in the face mask), {args.threads} thread(s)"
+        f"scored on {args.pairs} ideal swaps: share judged the intended person by the independent "
+        f"judge, and SSIM in the face mask; {args.threads} thread(s)"
     )
-    print("| minutes | steps (scratch) | SSIM scratch | PSNR scratch | steps (--init) | "
-          "SSIM --init | PSNR --init | 2D warp SSIM | unchanged SSIM |")  # fmt: skip
+    print("| minutes | steps (scratch) | judged intended, scratch | SSIM scratch | steps (--init) | "
+          "judged intended, --init | SSIM --init | 2D warp: judged / SSIM | unchanged: judged / SSIM |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|")
+
+    def judged(row: dict) -> str:
+        value = row.get("id_retrieval")
+        return "–" if value is None else f"{value:.0%}"
+
     for scratch, pre in zip(results["scratch"], results["init"], strict=True):
         print(
-            f"| {scratch['minutes']:g} | {scratch['step']} | {scratch['model']['ssim']:.3f} | "
-            f"{scratch['model']['psnr']:.2f} | {pre['step']} | {pre['model']['ssim']:.3f} | "
-            f"{pre['model']['psnr']:.2f} | {scratch['warp2d']['ssim']:.3f} | "
+            f"| {scratch['minutes']:g} | {scratch['step']} | {judged(scratch['model'])} | "
+            f"{scratch['model']['ssim']:.3f} | {pre['step']} | {judged(pre['model'])} | "
+            f"{pre['model']['ssim']:.3f} | {judged(scratch['warp2d'])} / "
+            f"{scratch['warp2d']['ssim']:.3f} | {judged(scratch['unchanged'])} / "
             f"{scratch['unchanged']['ssim']:.3f} |"
         )
     plot(results, args, config)
@@ -109,8 +118,15 @@ def plot(results, args, config) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    metrics = (
+        ("id_retrieval", "ssim")
+        if "id_retrieval" in results["scratch"][0]["model"]
+        else ("ssim", "psnr")
+    )
+    labels = {"id_retrieval": "share judged the intended person", "ssim": "SSIM in the face mask",
+              "psnr": "PSNR in the face mask (dB)"}  # fmt: skip
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    for ax, metric in zip(axes, ("ssim", "psnr"), strict=True):
+    for ax, metric in zip(axes, metrics, strict=True):
         for label, rows in results.items():
             name = "from scratch" if label == "scratch" else f"--init {Path(args.init).name}"
             ax.plot([r["minutes"] for r in rows], [r["model"][metric] for r in rows], "o-",
@@ -120,7 +136,7 @@ def plot(results, args, config) -> None:
             first = results["scratch"][0]
             ax.text(first["minutes"], first[base][metric], base, fontsize=8, va="bottom")
         ax.set_xlabel("fine-tuning minutes (training time)")
-        ax.set_ylabel(f"{metric.upper()} in the face mask")
+        ax.set_ylabel(labels[metric])
         ax.legend()
     fig.suptitle(f"{config.architecture} {config.resolution} px, people {args.seeds}")
     fig.tight_layout()
