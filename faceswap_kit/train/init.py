@@ -38,9 +38,9 @@ class InitModel:
     def record(self) -> dict[str, Any]:
         """What the new model's card says about its start."""
         pretraining = self.card.get("pretraining") or {}
+        # A folder is named by its name only: a card travels, the build machine's paths do not.
         return {
-            "model": self.name,
-            "path": str(self.path),
+            "model": self.path.name if Path(self.name).is_absolute() else self.name,
             "steps": self.card.get("steps"),
             "pretraining": pretraining.get("summary"),
             "target_seed": self.card.get("target_seed"),
