@@ -21,8 +21,10 @@ def _label(image: np.ndarray, text: str) -> np.ndarray:
     import cv2
 
     out = np.ascontiguousarray(image)
-    cv2.putText(out, text, (6, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 3, cv2.LINE_AA)
-    cv2.putText(out, text, (6, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 255, 255), 1, cv2.LINE_AA)
+    (width, height), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.45, 1)
+    out[: height + 10, : width + 10] //= 3  # a dark band behind the text
+    cv2.putText(out, text, (5, height + 5), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 255, 255), 1,
+                cv2.LINE_AA)  # fmt: skip
     return out
 
 
