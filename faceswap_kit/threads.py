@@ -194,6 +194,10 @@ def torch_threads(count: int | None) -> Iterator[None]:
         torch.set_num_threads(saved)
 
 
+#: Threads for the per-frame work beside the network (see :meth:`LoadAwareThreads.frame`).
+FRAME_THREADS = 1
+
+
 class LoadAwareThreads:
     """Thread counts for one frame: the caller's setting, capped by the cores other work leaves.
 
@@ -233,10 +237,16 @@ class LoadAwareThreads:
 
     @contextmanager
     def frame(self) -> Iterator[None]:
-        """The per-frame work (align, merge): the caller's thread count, capped by the load."""
+        """The per-frame work (align, merge): one thread (at most the caller's count).
+
+        Its operations are small: on 2 cores a 640x480 merge took 8.6-8.8 ms on one thread and
+        7.8-16.8 ms on two with the machine quiet, 8.3-9.7 against 8.3-11.2 ms with one core busy
+        (two runs of ``bench_merge.py --busy-cores 1``): one thread is never much slower and
+        never has the slow spells.
+        """
         import torch
 
-        count = self._cap(torch.get_num_threads())
+        count = self._cap(min(torch.get_num_threads(), FRAME_THREADS))
         self.last["frame"] = count
         with torch_threads(count):
             yield

@@ -95,9 +95,11 @@ def test_load_aware_threads_cap_the_network_and_the_frame():
                 assert torch.get_num_threads() == 1
         assert torch.get_num_threads() == 2
         plan.load = FixedLoad(2.0)
-        with plan.frame(), plan.network():
-            assert torch.get_num_threads() == 2
-        assert plan.last == {"frame": 2, "network": 2}
+        with plan.frame():
+            assert torch.get_num_threads() == 1  # the per-frame work stays on one thread
+            with plan.network():
+                assert torch.get_num_threads() == 2  # the network takes the free cores
+        assert plan.last == {"frame": 1, "network": 2}
         fixed = LoadAwareThreads(network=2, adapt=False)
         torch.set_num_threads(1)
         with fixed.frame(), fixed.network():

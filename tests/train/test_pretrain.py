@@ -174,7 +174,9 @@ def test_anyface_model_through_cli_and_convert(crowd_model, tmp_path, capsys):
     assert "any-face score on unseen people" in out and "people" in out
     card = json.loads((model_dir / "card.json").read_text())
     assert card["target_seed"] == 7 and card["identities"]["b"]["seed"] == 7
-    assert card["init"]["model"] == crowd_model.name and "path" not in card["init"]  # no local paths
+    assert (
+        card["init"]["model"] == crowd_model.name and "path" not in card["init"]
+    )  # no local paths
     assert set(card["scores"]["methods"]) >= {"model", "warp2d", "unchanged"}
     model = load_model(model_dir)
     score = score_anyface(model, people=2)
