@@ -28,6 +28,10 @@ def _label(image: np.ndarray, text: str) -> np.ndarray:
     return out
 
 
+def _as_image(tensor: torch.Tensor) -> np.ndarray:
+    return (tensor[0].permute(1, 2, 0).clamp(0, 1).numpy() * 255).round().astype(np.uint8)
+
+
 def demo_picture(demo: Path, out: Path) -> None:
     import json
 
@@ -83,15 +87,8 @@ def anyface_picture(out: Path) -> None:
         result = anyface_on_frames(model, frame)
         to_target, to_input = result["to_target"][0], result["to_input"][0]
         verdict = "no face" if to_target is None else f"target {to_target:.2f} / in {to_input:.2f}"
-        as_image = lambda t: (
-            (t[0].permute(1, 2, 0).clamp(0, 1).numpy() * 255)
-            .round()
-            .astype(  # noqa: E731
-                np.uint8
-            )
-        )
-        top.append(_label(as_image(frame), name))
-        bottom.append(_label(as_image(result["swapped"]), verdict))
+        top.append(_label(_as_image(frame), name))
+        bottom.append(_label(_as_image(result["swapped"]), verdict))
     write_image(
         out / "anyface.jpg", np.concatenate([np.concatenate(top, 1), np.concatenate(bottom, 1)], 0)
     )

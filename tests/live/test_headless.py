@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from faceswap_kit.errors import InputError, WidgetError
+from faceswap_kit.errors import CheckpointError, InputError, WidgetError
 from faceswap_kit.live.headless import run_headless
 from faceswap_kit.live.recorder import DatasetRecorder
 from faceswap_kit.live.sources import GeneratedPersonSource, open_source
@@ -33,8 +33,8 @@ def test_bad_arguments_raise_input_errors():
         run_headless(frames=0)
     with pytest.raises(InputError):
         run_headless(frames=1, mode="nonsense")
-    with pytest.raises(InputError):
-        run_headless(frames=1, mode="model")
+    with pytest.raises((InputError, CheckpointError), match="no-such-model"):
+        run_headless(frames=1, mode="model", model="no-such-model")
     with pytest.raises(InputError):
         open_source("webcam")
 
