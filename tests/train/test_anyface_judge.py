@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import pytest
 import torch
+from swap_oracle import Oracle
 
 from faceswap_kit.errors import InputError
 from faceswap_kit.models import ModelConfig, SwapModel
 from faceswap_kit.synth import Identity, render
 from faceswap_kit.train.anyface import anyface_on_frames
-
-
-class Oracle(torch.nn.Module):
-    """Returns its input: a 'swap' that changes nobody."""
-
-    def __init__(self, config):
-        super().__init__()
-        self.config = config
-        self.dummy = torch.nn.Parameter(torch.zeros(1))
-
-    def render(self, x, identity):
-        return x, torch.ones_like(x[:, :1])
 
 
 def test_a_swap_that_changes_nobody_is_judged_the_input():

@@ -1,5 +1,6 @@
 import pytest
 import torch
+from swap_oracle import Oracle
 
 from faceswap_kit.models import ModelConfig, SwapModel, build_network
 from faceswap_kit.train.score import score_model, synthetic_seeds
@@ -14,18 +15,6 @@ def test_synth_faceset_is_aligned_and_labelled():
     assert float((eyes - eyes.mean(0)).abs().max()) < 64 * 0.08
     inside = faces.masks.float().mean() / 255
     assert 0.2 < float(inside) < 0.8
-
-
-class Oracle(torch.nn.Module):
-    """A 'model' that returns its input: the unchanged-frame baseline in model form."""
-
-    def __init__(self, config):
-        super().__init__()
-        self.config = config
-        self.dummy = torch.nn.Parameter(torch.zeros(1))
-
-    def render(self, x, identity):
-        return x, x[:, :1]
 
 
 def test_score_identity_model_equals_unchanged_baseline():
