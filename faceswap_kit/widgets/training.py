@@ -16,14 +16,15 @@ from ..train.loop import Trainer
 
 
 def _loss_png(history: list[dict[str, float]]) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
+    # A Figure with its own Agg canvas: the kernel's backend and pyplot's state stay as they are
+    # (switching the backend here once made every later plt.show() in the notebook draw nothing).
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     from faceswap_kit.viz.training import plot_losses
 
     figure = Figure(figsize=(7, 2.8), dpi=80)
+    FigureCanvasAgg(figure)
     plot_losses(history, ax=figure.add_subplot(111))
     figure.tight_layout()
     buffer = io.BytesIO()

@@ -89,3 +89,18 @@ def test_plots_draw(trainer):
         {"step": 0, "seconds": 0, "methods": {"model": {"ssim": 0.3}, "warp2d": {"ssim": 0.6}}}
     ]
     assert len(plot_scores(scores).get_lines()) == 2
+
+
+def test_the_loss_plot_leaves_the_notebook_backend_alone():
+    import subprocess
+    import sys
+
+    code = (
+        "import matplotlib; matplotlib.use('svg'); "
+        "from faceswap_kit.widgets.training import _loss_png; "
+        "png = _loss_png([{'step': 1, 'total': 1.0}, {'step': 2, 'total': 0.5}]); "
+        "assert png[:4] == b'\\x89PNG', png[:8]; print(matplotlib.get_backend())"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "svg"  # not switched to Agg behind the notebook's back
