@@ -18,6 +18,7 @@ import torch
 from torch import Tensor
 
 from .errors import InputError
+from .frames import check_rgb_frame
 from .merge import MergeConfig, MergeResult, merge_face_detailed
 from .smoothing import OneEuroConfig, OneEuroFilter
 from .threads import LoadAwareThreads
@@ -177,7 +178,7 @@ class FrameSwapper:
 
     def swap_frame(self, frame: np.ndarray) -> SwapResult:
         """Like ``__call__`` but returns every intermediate as a :class:`SwapResult`."""
-        _check_frame(frame)
+        check_rgb_frame(frame)
         timings: dict[str, float] = {}
         with _timed(timings, "detect"):
             faces = list(self.detector(frame))
@@ -205,7 +206,7 @@ class FrameSwapper:
     ) -> SwapResult:
         """Swap the faces given by ``landmarks`` (B,N,2) frame pixels (no detection)."""
 
-        _check_frame(frame)
+        check_rgb_frame(frame)
         timings = {} if timings is None else timings
         if self.device.type != "cpu":
             return self._swap_landmarks(frame, landmarks, timings)
@@ -254,11 +255,3 @@ class FrameSwapper:
 def _span(landmarks) -> float:
     points = np.asarray(landmarks)
     return float(np.ptp(points[:, 0]) + np.ptp(points[:, 1]))
-
-
-def _check_frame(frame: np.ndarray) -> None:
-    if not isinstance(frame, np.ndarray) or frame.dtype != np.uint8 or frame.ndim != 3:
-        got = f"{frame.dtype} {frame.shape}" if isinstance(frame, np.ndarray) else type(frame)
-        raise InputError(f"expected a uint8 RGB (H, W, 3) frame, got {got}")
-    if frame.shape[2] != 3:
-        raise InputError(f"expected 3 colour channels (RGB), got {frame.shape[2]}")

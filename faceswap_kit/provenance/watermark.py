@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InputError
+from ..frames import check_rgb_frame
 
 GRID_COLS, GRID_ROWS = 64, 48
 CELL_PX = 4  # canonical pixels per cell when reading
@@ -126,7 +127,7 @@ def embed(
     """
     import cv2
 
-    _check_frame(frame)
+    check_rgb_frame(frame, min_side=8)
     height, width = frame.shape[:2]
     bit_of, sign = _layout()
     host = _cells(_residual(frame, _canonical_size()))
@@ -152,18 +153,6 @@ def _gain(width: int, height: int) -> float:
     delta = cv2.resize(sign * 10.0, (width, height), interpolation=cv2.INTER_LINEAR)
     seen = _cells(_residual_luma(delta.astype(np.float32), _canonical_size()))
     return float((seen * sign).mean() / 10.0)
-
-
-def _check_frame(frame: np.ndarray) -> None:
-    if not isinstance(frame, np.ndarray) or frame.dtype != np.uint8 or frame.ndim != 3:
-        got = f"{frame.dtype} {frame.shape}" if isinstance(frame, np.ndarray) else type(frame)
-        raise InputError(f"expected a uint8 (H, W, 3) RGB frame, got {got}")
-    if frame.shape[2] != 3:
-        raise InputError(f"expected 3 channels (RGB), got {frame.shape[2]}")
-    if min(frame.shape[:2]) < 8:
-        raise InputError(
-            f"expected a frame of at least 8x8 px, got {frame.shape[1]}x{frame.shape[0]}"
-        )
 
 
 def _residual(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -249,7 +238,7 @@ def read(frames, search: bool = True) -> WatermarkReading:
     if not frames:
         raise InputError("expected at least one frame to read, got none")
     for frame in frames:
-        _check_frame(frame)
+        check_rgb_frame(frame, min_side=8)
     size = _canonical_size()
     residuals = [_residual(frame, size) for frame in frames]
     best = _reading(_cells(np.mean(residuals, axis=0)), "direct", len(frames), THRESHOLD_DIRECT)
