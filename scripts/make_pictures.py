@@ -82,13 +82,13 @@ def anyface_picture(out: Path) -> None:
         crop = cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA)
         inputs.append(torch.from_numpy(crop).permute(2, 0, 1)[None].float() / 255)
         names.append(name)
+    result = anyface_on_frames(model, torch.cat(inputs))
     top, bottom = [], []
-    for name, frame in zip(names, inputs, strict=True):
-        result = anyface_on_frames(model, frame)
-        to_target, to_input = result["to_target"][0], result["to_input"][0]
+    for k, (name, frame) in enumerate(zip(names, inputs, strict=True)):
+        to_target, to_input = result["to_target"][k], result["to_input"][k]
         verdict = "no face" if to_target is None else f"target {to_target:.2f} / in {to_input:.2f}"
         top.append(_label(_as_image(frame), name))
-        bottom.append(_label(_as_image(result["swapped"]), verdict))
+        bottom.append(_label(_as_image(result["swapped"][k : k + 1]), verdict))
     write_image(
         out / "anyface.jpg", np.concatenate([np.concatenate(top, 1), np.concatenate(bottom, 1)], 0)
     )

@@ -101,22 +101,26 @@ def anyface_scorer(target_seed: int, people: int = 8):
 
 
 def anyface_on_frames(
-    model: SwapModel, frames: Tensor, target_seed: int | None = None
+    model: SwapModel, frames: Tensor | list[Tensor], target_seed: int | None = None
 ) -> dict[str, Any]:
     """Swap whole frames with an any-face model and let the independent judge say who they show.
 
     For each frame (anyone: a generated person, a portrait, a webcam still) the judge compares the
-    swapped frame with the input frame's own face and with the target person's reference.
+    swapped frame with the input frame's own face and with the target person's reference. The
+    frames are unrelated pictures: faces are found in each on its own (no tracking across them).
 
     Args:
         model: an any-face model (``a_to_b`` draws the target person).
-        frames: ``(N,3,H,W)`` RGB in [0,1], one face each.
+        frames: ``(N,3,H,W)`` RGB in [0,1], one face each; or a list of ``(1,3,H,W)`` frames of
+            different sizes.
         target_seed: the output person (default: the model card's ``target_seed``).
 
     Returns:
-        ``{"swapped": (N,3,H,W), "to_target": [..], "to_input": [..], "judged_target": [..]}``;
-        the distances are ``None`` where the judge found no face (and ``judged_target`` False).
+        ``{"swapped", "target_seed", "to_target": [..], "to_input": [..], "judged_target": [..]}``;
+        ``swapped`` is shaped like ``frames`` (a tensor or a list); the distances are ``None``
+        where the judge found no face (and ``judged_target`` False).
     """
+    from ..detect import MediaPipeDetector
     from ..io import image_to_tensor, tensor_to_image
     from ..metrics.identity import identity_embeddings
     from ..pipeline import FrameSwapper
@@ -126,19 +130,24 @@ def anyface_on_frames(
         target_seed = model.card.get("target_seed")
         if target_seed is None:
             raise InputError("expected an any-face model (card.json with target_seed), got none")
-    swapper = FrameSwapper(model, direction="a_to_b")
-    swapped = torch.cat(
-        [image_to_tensor(swapper(tensor_to_image(frame))[0]).to(frames.dtype) for frame in frames]
+    pictures = [frame[None] if frame.ndim == 3 else frame for frame in frames]
+    swapper = FrameSwapper(
+        model, MediaPipeDetector(mode="image"), direction="a_to_b", smoothing=None
     )
-    before = identity_embeddings(frames).cpu().double()
-    after = identity_embeddings(swapped).cpu().double()
-    target = reference_embedding(int(target_seed), max(128, min(512, frames.shape[-1]))).double()
-    to_target = (after - target).norm(dim=1)
-    to_input = (after - before).norm(dim=1)
-    rows = {"to_target": [], "to_input": [], "judged_target": []}
-    for t, i in zip(to_target.tolist(), to_input.tolist(), strict=True):
-        ok = t == t and i == i  # not NaN
-        rows["to_target"].append(round(t, 4) if ok else None)
-        rows["to_input"].append(round(i, 4) if ok else None)
-        rows["judged_target"].append(bool(ok and t < i))
-    return {"swapped": swapped, "target_seed": int(target_seed), **rows}
+    rows: dict[str, list] = {"swapped": [], "to_target": [], "to_input": [], "judged_target": []}
+    for picture in pictures:
+        swapped = image_to_tensor(swapper(tensor_to_image(picture[0]))[0]).to(picture.dtype)
+        swapped = swapped if swapped.ndim == 4 else swapped[None]
+        size = max(128, min(512, picture.shape[-1]))
+        target = reference_embedding(int(target_seed), size).double()
+        before = identity_embeddings(picture)[0].cpu().double()
+        after = identity_embeddings(swapped)[0].cpu().double()
+        to_target, to_input = float((after - target).norm()), float((after - before).norm())
+        found = to_target == to_target and to_input == to_input  # not NaN
+        rows["swapped"].append(swapped)
+        rows["to_target"].append(round(to_target, 4) if found else None)
+        rows["to_input"].append(round(to_input, 4) if found else None)
+        rows["judged_target"].append(bool(found and to_target < to_input))
+    if isinstance(frames, Tensor):
+        rows["swapped"] = torch.cat(rows["swapped"])
+    return {"target_seed": int(target_seed), **rows}
