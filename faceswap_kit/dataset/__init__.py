@@ -1,5 +1,6 @@
 """Datasets of aligned faces: extraction, on-disk format, curation, loading."""
 
+from .config import ExtractConfig
 from .curate import (
     CurationResult,
     FaceTable,
@@ -27,6 +28,7 @@ __all__ = [
     "read_table",
     "remove_faces",
     "restore_faces",
+    "ExtractConfig",
     "ExtractSummary",
     "FaceSet",
     "Identity",
