@@ -17,11 +17,13 @@ from .faceset import FaceSet
 from .format import Identity, read_manifest
 from .load import load_faceset
 from .quality import sharpness
+from .select import choose_face, face_signature
 
 __all__ = [
     "CurationResult",
     "FaceTable",
     "balance_pose",
+    "choose_face",
     "curate",
     "filter_faces",
     "near_duplicates",
@@ -33,6 +35,7 @@ __all__ = [
     "FaceSet",
     "Identity",
     "extract",
+    "face_signature",
     "load_faceset",
     "read_manifest",
     "sharpness",

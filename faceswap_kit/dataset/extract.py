@@ -232,8 +232,9 @@ def _extract(
 
 
 def _reference_signature(reference: np.ndarray) -> np.ndarray:
-    from ..detect import MediaPipeDetector, choose_face, face_signature
+    from ..detect import MediaPipeDetector
     from ..errors import NoFaceFoundError
+    from .select import choose_face, face_signature
 
     with MediaPipeDetector(mode="image", max_faces=4) as det:
         faces = det(reference)
