@@ -247,6 +247,7 @@ def _convert(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str
         side_by_side=True,
         direction="b_to_a",
         progress=False,
+        model_threads="auto",  # the network on every core, the rest of a frame on one
     )
     return {
         "what": f"{target.name}: B's clip with A's face, side by side "
