@@ -100,11 +100,13 @@ def stage_rates(clip: Path, repeats: int) -> dict[str, float]:
 def end_to_end(clip: Path, image_format: str, repeats: int) -> tuple[float, dict[str, float]]:
     """Median frames/s of ``extract``, and the busy ms per frame of each stage in that run."""
     from faceswap_kit.dataset import extract
+    from faceswap_kit.threads import extraction_threads
 
     runs = []
     for _ in range(repeats):
         out = Path(tempfile.mkdtemp()) / "set"
-        summary = extract(clip, out, "whole_face", 256, image_format=image_format, torch_threads=1)
+        with extraction_threads(1):
+            summary = extract(clip, out, "whole_face", 256, image_format=image_format)
         stages = {k: 1000 * v / summary.frames_seen for k, v in summary.stage_seconds.items()}
         runs.append((summary.frames_per_second, stages))
         shutil.rmtree(out.parent)
@@ -116,8 +118,9 @@ PEAK_SCRIPT = """
 import resource, sys, tempfile
 sys.path.insert(0, {root!r})
 from faceswap_kit.dataset import extract
-summary = extract({clip!r}, tempfile.mkdtemp() + "/set", size=256, image_format="jpg",
-                  torch_threads=1)
+from faceswap_kit.threads import extraction_threads
+with extraction_threads(1):
+    summary = extract({clip!r}, tempfile.mkdtemp() + "/set", size=256, image_format="jpg")
 print(summary.faces_total, summary.frames_per_second,
       resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
 """

@@ -189,8 +189,8 @@ def bench_convert(folder, lengths=(30, 90), preset: str = "lite") -> list[dict]:
 
         thread = threading.Thread(target=sample, daemon=True)
         thread.start()
-        summary = convert_video(None, clip, folder / f"out_{length}.mp4", model=model,
-                                overwrite=True, progress=False, sidecar=False)  # fmt: skip
+        summary = convert_video(model, clip, folder / f"out_{length}.mp4", overwrite=True,
+                                progress=False, sidecar=False)  # fmt: skip
         done.set()
         thread.join()
         total = sum(summary.stage_ms.values())

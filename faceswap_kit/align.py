@@ -181,6 +181,60 @@ def invert_matrix(matrix: torch.Tensor) -> torch.Tensor:
     return torch.cat([inverse, shift], dim=2)
 
 
+def crop_box(
+    matrix: torch.Tensor,
+    size: int,
+    height: int,
+    width: int,
+    within: tuple[float, float, float, float] | None = None,
+) -> tuple[int, int, int, int]:
+    """The frame box ``(x0, y0, x1, y1)`` that holds every face's aligned crop, clipped to the frame.
+
+    The crop's corners go back through the one inverse (:func:`invert_matrix`, float64), with a
+    margin of 2 px before and 3 px after (bilinear footprints), and the box is clipped to the
+    frame; it always keeps at least one pixel (``x1 > x0``).
+
+    Args:
+        matrix: ``(B, 2, 3)`` frame -> crop matrices.
+        size: crop side in pixels.
+        height, width: the frame's size.
+        within: only this part ``(u0, v0, u1, v1)`` of the crop (pixel centres, inclusive), e.g.
+            where a blend mask is non-zero; default: the whole ``size`` x ``size`` crop.
+
+    >>> crop_box(torch.tensor([[[0.5, 0.0, -10.0], [0.0, 0.5, -5.0]]]), 64, 300, 400)
+    (18, 8, 149, 139)
+    """
+    u0, v0, u1, v1 = within if within is not None else (0.0, 0.0, size - 1.0, size - 1.0)
+    corners = torch.tensor([[u0, v0], [u1, v0], [u0, v1], [u1, v1]], dtype=torch.float64)
+    inverse = invert_matrix(matrix.detach().to("cpu", torch.float64))
+    points = transform_points(corners.expand(matrix.shape[0], 4, 2), inverse)
+    low, high = points.amin(dim=(0, 1)), points.amax(dim=(0, 1))
+    x0 = int(min(max(np.floor(float(low[0])) - 2, 0), width - 1))
+    y0 = int(min(max(np.floor(float(low[1])) - 2, 0), height - 1))
+    x1 = int(max(min(np.ceil(float(high[0])) + 3, width), x0 + 1))
+    y1 = int(max(min(np.ceil(float(high[1])) + 3, height), y0 + 1))
+    return x0, y0, x1, y1
+
+
+def landmark_box(
+    landmarks: torch.Tensor, height: int, width: int, margin: float = 0.1, pixels: float = 4.0
+) -> tuple[int, int, int, int]:
+    """The frame box ``(x0, y0, x1, y1)`` around ``(B, N, 2)`` landmarks, grown by ``margin`` of
+    the faces' width plus ``pixels``, clipped to the frame (for swaps that work in frame space).
+
+    >>> landmark_box(torch.tensor([[[10.0, 20.0], [50.0, 60.0]]]), 100, 100)
+    (2, 12, 58, 68)
+    """
+    points = landmarks.detach().to("cpu", torch.float64)
+    low, high = points.amin(dim=(0, 1)), points.amax(dim=(0, 1))
+    grow = margin * float(high[0] - low[0]) + pixels
+    x0 = int(max(0, np.floor(float(low[0]) - grow)))
+    y0 = int(max(0, np.floor(float(low[1]) - grow)))
+    x1 = int(min(width, np.ceil(float(high[0]) + grow)))
+    y1 = int(min(height, np.ceil(float(high[1]) + grow)))
+    return x0, y0, x1, y1
+
+
 def affine_warp(
     image: torch.Tensor,
     matrix: torch.Tensor,

@@ -17,6 +17,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,6 +26,9 @@ from .io.atomic import write_json_atomic
 from .merge import MergeConfig
 from .pipeline import DEFAULT_SMOOTHING, FrameSwapper
 from .smoothing import OneEuroConfig
+
+if TYPE_CHECKING:
+    from .models import SwapModel
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +110,7 @@ def _load(model_dir) -> object:
 
 
 def convert_video(
-    model_dir: str | os.PathLike | None,
+    model: str | os.PathLike | SwapModel,
     in_path: str | os.PathLike,
     out_path: str | os.PathLike,
     config: MergeConfig | None = None,
@@ -117,8 +121,8 @@ def convert_video(
     max_frames: int | None = None,
     smoothing: OneEuroConfig | None = DEFAULT_SMOOTHING,
     detector=None,
-    model=None,
     device=None,
+    model_threads: int | str | None = None,
     progress: bool = True,
     sidecar: bool = True,
     watermark: bool = True,
@@ -126,8 +130,8 @@ def convert_video(
     """Swap the faces of a video with a trained model and write a new video.
 
     Args:
-        model_dir: a model directory (or bundled model name) for
-            :func:`faceswap_kit.models.load_model`; ignored when ``model`` is given.
+        model: a loaded model (:class:`~faceswap_kit.models.SwapModel`), or a model directory
+            or bundled model name for :func:`faceswap_kit.models.load_model`.
         in_path: the video to convert (any container PyAV reads; rotation is applied).
         out_path: the H.264 video to write (``.mp4``/``.mov``/``.mkv``).
         config: merge settings (default ``MergeConfig.default()``).
@@ -137,8 +141,10 @@ def convert_video(
         max_frames: stop after this many frames (previews, tests).
         smoothing: One-Euro landmark smoothing, or None.
         detector: a detector (default mediapipe in video mode).
-        model: an already loaded model (skips ``model_dir``).
         device: where the model and merge run (default: CPU, where models load).
+        model_threads: the caller's choice of CPU threads for the network (``"auto"``: every
+            usable core; the rest of each frame on one thread; both capped by the load); None
+            leaves the threads as they are. See :class:`~faceswap_kit.pipeline.FrameSwapper`.
         progress: show a tqdm progress bar.
         sidecar: also write ``OUT.json`` (provenance: synthetic, model, settings, summary).
         watermark: mark every frame invisibly (``False`` removes the mark; the removal is then
@@ -160,15 +166,17 @@ def convert_video(
     if max_frames is not None and int(max_frames) < 1:
         raise InputError(f"max_frames must be >= 1, got {max_frames}")
     reader = VideoReader(in_path)
+    model_dir = None
     if model is None:
-        if model_dir is None:
-            raise CheckpointError("no model given: pass a model directory")
-        model = _load(model_dir)
+        raise CheckpointError("no model given: pass a model, a model directory or a model name")
+    if isinstance(model, (str, os.PathLike)):
+        model_dir, model = model, _load(model)
     if device is not None and hasattr(model, "to"):
         model = model.to(device)
     swapper = FrameSwapper(
-        model, detector, config, direction=direction, smoothing=smoothing, fps=reader.fps
-    )
+        model, detector, config, direction=direction, smoothing=smoothing, fps=reader.fps,
+        model_threads=model_threads,
+    )  # fmt: skip
     width, height = reader.size
     size = (2 * width, height) if side_by_side else (width, height)
     name = Path(str(getattr(model, "path", "") or model_dir or "")).name

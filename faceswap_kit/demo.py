@@ -153,16 +153,14 @@ def _synth(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, 
 
 def _extract(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, Any]:
     from .dataset import extract
+    from .threads import extraction_threads
 
     counts = {}
     for label in ("a", "b"):
-        summary = extract(
-            context["clips"][label],
-            out / f"faces_{label}",
-            size=config.face_size,
-            progress=False,
-            torch_threads=1,
-        )
+        with extraction_threads(1):
+            summary = extract(
+                context["clips"][label], out / f"faces_{label}", size=config.face_size
+            )
         if summary.faces_total == 0:
             raise MediaError(f"no faces were extracted from {context['clips'][label]}")
         counts[label] = summary.faces_total
@@ -249,6 +247,7 @@ def _convert(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str
         side_by_side=True,
         direction="b_to_a",
         progress=False,
+        model_threads="auto",  # the network on every core, the rest of a frame on one
     )
     return {
         "what": f"{target.name}: B's clip with A's face, side by side "
@@ -305,19 +304,14 @@ def _score(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, 
 
 
 def _live(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, Any]:
-    import torch
-
     from .live.headless import run_headless
+    from .threads import torch_threads
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # per-frame work beside the detector: one thread is faster
-    try:
+    with torch_threads(1):  # per-frame work beside the detector: one thread is faster
         report = run_headless(
             out / "live.mp4", frames=config.live_frames, mode="model", model=context["model_dir"]
         )
         warp = run_headless(None, frames=config.live_frames, mode="warp2d")
-    finally:
-        torch.set_num_threads(threads)
     return {
         "what": f"live.mp4: headless real-time runner, model mode {report.fps:.0f} FPS, "
         f"2D-warp mode {warp.fps:.0f} FPS (kernel side, 640x480)",

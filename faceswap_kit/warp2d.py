@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from .errors import InputError
+from .swapper import AlignedFaces, SwappedFaces
 
 MEDIAPIPE_POINTS = 468
 #: mediapipe face-mesh indices of the inner lip contour, in order around the mouth opening
@@ -305,3 +306,55 @@ def warp2d_swap(
         mask_full[:, :, y0:y1, x0:x1] = alpha
         return out, mask_full
     return out
+
+
+class Warp2DSwapper:
+    """The 2D warp as a :class:`faceswap_kit.pipeline.Swapper`: it works on the frame region
+    around the face (no aligned crop), pasting one still source face onto each tracked face.
+
+    Args:
+        source_image: ``(1,3,h,w)`` float RGB in [0, 1], the face to paste.
+        source_landmarks: ``(1,N,2)`` its pixel landmarks (the first 468 are used).
+        color_transfer, feather, opacity: see :func:`warp2d_swap`; may change between frames.
+
+    >>> g = torch.Generator().manual_seed(0)
+    >>> swapper = Warp2DSwapper(torch.rand(1, 3, 48, 48, generator=g),
+    ...                         torch.tensor([[[10.0, 10], [38, 10], [24, 38], [24, 22]]]))
+    >>> swapper.face_type is None, swapper.stage
+    (True, 'swap')
+    """
+
+    face_type = None
+    size = 0
+    stage = "swap"
+
+    def __init__(
+        self,
+        source_image: torch.Tensor,
+        source_landmarks: torch.Tensor,
+        color_transfer: bool = True,
+        feather: float = 0.06,
+        opacity: float = 1.0,
+    ) -> None:
+        self.source_image = source_image
+        self.source_landmarks = source_landmarks[:, :MEDIAPIPE_POINTS]
+        self.triangles = delaunay_triangles(self.source_landmarks[0])
+        self.color_transfer = color_transfer
+        self.feather = feather
+        self.opacity = opacity
+
+    def swap(self, faces: AlignedFaces) -> SwappedFaces:
+        """The region with the source face pasted on (``faces.landmarks`` in region pixels),
+        finished, and its blend mask."""
+        swapped, mask = warp2d_swap(
+            faces.region,
+            faces.landmarks[:1, :MEDIAPIPE_POINTS],
+            self.source_image,
+            self.source_landmarks,
+            triangles=self.triangles,
+            color_transfer=self.color_transfer,
+            feather=self.feather,
+            opacity=self.opacity,
+            return_mask=True,
+        )
+        return SwappedFaces(swapped, mask, in_region=True)

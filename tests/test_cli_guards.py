@@ -88,9 +88,9 @@ def test_an_interrupted_convert_exits_130_and_names_the_partial_file(tmp_path, m
                 raise KeyboardInterrupt
             return self.inner(frame)
 
-    def with_ctrl_c(model_dir, in_path, out_path, config=None, **kwargs):
-        kwargs.update(model=_ConstantModel(), detector=Interrupting())
-        return real(model_dir, in_path, out_path, config, **kwargs)
+    def with_ctrl_c(model, in_path, out_path, config=None, **kwargs):
+        kwargs.update(detector=Interrupting())
+        return real(_ConstantModel(), in_path, out_path, config, **kwargs)
 
     monkeypatch.setattr(convert, "convert_video", with_ctrl_c)
     out = tmp_path / "out.mp4"

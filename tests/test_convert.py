@@ -75,11 +75,10 @@ def test_convert_swaps_faces_copies_audio_and_tags(clip, tmp_path):
 
     out = tmp_path / "out.mp4"
     summary = convert_video(
-        None,
+        ConstantModel(),
         clip,
         out,
         MergeConfig(color="none", blend="feather"),
-        model=ConstantModel(),
         progress=False,
     )
     assert summary.frames == 10 and summary.frames_with_face >= 9
@@ -98,13 +97,12 @@ def test_side_by_side_and_overwrite(clip, tmp_path):
     out = tmp_path / "sbs.mp4"
     out.write_bytes(b"old")
     with pytest.raises(InputError, match="overwrite"):
-        convert_video(None, clip, out, model=ConstantModel(), progress=False)
+        convert_video(ConstantModel(), clip, out, progress=False)
     assert out.read_bytes() == b"old"
     summary = convert_video(
-        None,
+        ConstantModel(),
         clip,
         out,
-        model=ConstantModel(),
         side_by_side=True,
         overwrite=True,
         max_frames=3,
@@ -122,7 +120,7 @@ def test_no_face_video_raises_and_writes_nothing(tmp_path):
     blank = write_video(tmp_path / "blank.mp4", [np.full((64, 64, 3), 90, np.uint8)] * 4)
     out = tmp_path / "out.mp4"
     with pytest.raises(NoFaceFoundError):
-        convert_video(None, blank, out, model=ConstantModel(), progress=False)
+        convert_video(ConstantModel(), blank, out, progress=False)
     assert not out.exists() and not partial_path(out).exists()
 
 
@@ -140,9 +138,7 @@ def test_interrupted_conversion_leaves_a_clean_partial(clip, tmp_path):
             return self.inner(frame)
 
     out = tmp_path / "out.mp4"
-    summary = convert_video(
-        None, clip, out, model=ConstantModel(), detector=Interrupting(), progress=False
-    )
+    summary = convert_video(ConstantModel(), clip, out, detector=Interrupting(), progress=False)
     assert summary.interrupted and summary.frames == 4
     assert not out.exists()
     assert summary.output_path == partial_path(out) and len(_frames(summary.output_path)) == 4
@@ -150,11 +146,11 @@ def test_interrupted_conversion_leaves_a_clean_partial(clip, tmp_path):
 
 def test_bad_paths_and_models(clip, tmp_path):
     with pytest.raises(InputError):
-        convert_video(None, tmp_path / "missing.mp4", tmp_path / "o.mp4", model=ConstantModel())
+        convert_video(ConstantModel(), tmp_path / "missing.mp4", tmp_path / "o.mp4")
     with pytest.raises(InputError):
-        convert_video(None, clip, tmp_path / "o.gif", model=ConstantModel())
+        convert_video(ConstantModel(), clip, tmp_path / "o.gif")
     with pytest.raises(InputError):
-        convert_video(None, clip, clip, model=ConstantModel(), overwrite=True)
+        convert_video(ConstantModel(), clip, clip, overwrite=True)
     with pytest.raises(CheckpointError):
         convert_video(tmp_path / "no_model", clip, tmp_path / "o.mp4")
     broken = tmp_path / "broken"

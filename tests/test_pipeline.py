@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 import torch
 
+from faceswap_kit.align import crop_box
 from faceswap_kit.errors import InputError
 from faceswap_kit.merge import MergeConfig
-from faceswap_kit.pipeline import FrameSwapper, crop_box
+from faceswap_kit.pipeline import FrameSwapper, Swapper
 
 
 @dataclass(frozen=True)
@@ -199,3 +200,27 @@ def test_a_busy_machine_drops_the_network_and_the_merge_to_one_thread(person):
 def test_the_live_merge_settings_blend_without_the_poisson_solve():
     live = MergeConfig.live()
     assert live.blend == "feather" and live.color == MergeConfig.default().color
+
+
+def test_the_2d_warp_is_one_swapper_among_the_others(person):
+    """The chain runs the 2D warp like a model: the same pixels as calling warp2d_swap directly
+    on the region around the face."""
+    from faceswap_kit.align import landmark_box
+    from faceswap_kit.io import image_to_tensor, tensor_to_image
+    from faceswap_kit.synth import Identity, render
+    from faceswap_kit.warp2d import Warp2DSwapper, warp2d_swap
+
+    frame, landmarks = person
+    donor = render(Identity.from_seed(8), size=96)
+    warp = Warp2DSwapper(donor.image, donor.landmarks)
+    assert isinstance(warp, Swapper) and not isinstance(IdentityModel(), Swapper)
+    result = FrameSwapper(warp, FixedDetector(landmarks), smoothing=None).swap_frame(frame)
+    assert set(result.timings) == {"detect", "align", "swap", "merge"}
+    points = torch.from_numpy(landmarks)[None]
+    x0, y0, x1, y1 = landmark_box(points, *frame.shape[:2])
+    region = image_to_tensor(frame[y0:y1, x0:x1])
+    direct = warp2d_swap(region, points[:, :468] - torch.tensor([x0, y0]), donor.image,
+                         donor.landmarks, triangles=warp.triangles)  # fmt: skip
+    assert result.box == (x0, y0, x1, y1)
+    assert np.array_equal(result.output[y0:y1, x0:x1], tensor_to_image(direct))
+    assert np.array_equal(result.output[:y0], frame[:y0])

@@ -133,3 +133,14 @@ def test_prefer_passive_wait_takes_effect_before_torch_and_respects_the_user():
     env.pop("OMP_WAIT_POLICY")
     out = subprocess.run([sys.executable, "-c", late], env=env, capture_output=True, text=True)
     assert out.stdout.split() == ["False", "PASSIVE"], out.stderr  # too late: torch is loaded
+
+
+def test_extraction_threads_restore_threads_and_switch_interval():
+    saved_threads, saved_interval = torch.get_num_threads(), sys.getswitchinterval()
+    with threads.extraction_threads(1):
+        assert torch.get_num_threads() == 1
+        assert sys.getswitchinterval() <= threads.EXTRACT_SWITCH_INTERVAL
+    assert (torch.get_num_threads(), sys.getswitchinterval()) == (saved_threads, saved_interval)
+    with pytest.raises(RuntimeError), threads.switch_interval(0.0005):
+        raise RuntimeError("boom")
+    assert sys.getswitchinterval() == saved_interval

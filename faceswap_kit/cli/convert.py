@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         args.model_dir, args.in_video, args.out_video, config,
         overwrite=args.overwrite, side_by_side=args.side_by_side, direction=args.direction,
         max_frames=args.max_frames, device=get_device(args.device), progress=not args.quiet,
-        watermark=not args.no_watermark, **kwargs,
+        watermark=not args.no_watermark, model_threads="auto", **kwargs,
     )  # fmt: skip
     stages = ", ".join(f"{k} {v:.1f}" for k, v in summary.stage_ms.items())
     state = "INTERRUPTED, partial file" if summary.interrupted else "wrote"

@@ -49,7 +49,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..dataset import Identity, extract
+    from ..dataset import ExtractConfig, Identity, extract
+    from ..threads import extraction_threads
 
     choose: str | int = args.choose
     if choose not in ("largest",):
@@ -68,23 +69,22 @@ def run(args: argparse.Namespace) -> int:
             "not applicable: generated person" if args.synthetic else "not recorded"
         )
         identity = Identity(name=args.name or "unnamed", synthetic=args.synthetic, consent=consent)
-    summary = extract(
-        args.source,
-        args.out,
-        args.face_type,
-        args.size,
-        identity=identity,
+    config = ExtractConfig(
+        face_type=args.face_type,
+        size=args.size,
         image_format=args.image_format,
         min_face_size=args.min_face,
         choose=choose,
         faces_per_frame=max(args.faces_per_frame, 2 if isinstance(choose, int) else 1),
-        reference=reference,
         every=args.every,
         max_frames=args.max_frames,
         device=args.device,
-        progress=True,
-        torch_threads=args.threads,
     )
+    with extraction_threads(args.threads):  # the detector gets the other core
+        summary = extract(
+            args.source, args.out, config=config, identity=identity, reference=reference,
+            progress=True,
+        )  # fmt: skip
     if not summary.faces_total:
         from ..errors import NoFaceFoundError
 

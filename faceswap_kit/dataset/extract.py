@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -18,14 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
-from ..align import check_face_type, check_size
 from ..device import get_device
-from ..errors import DatasetError, FaceswapKitError, InputError
+from ..errors import DatasetError, FaceswapKitError
+from .config import ExtractConfig
 from .format import (
     FACES,
-    IMAGE_FORMATS,
     MANIFEST_FORMAT,
     Identity,
     check_output_folder,
@@ -37,8 +34,6 @@ from .runner import ExtractJob, ExtractSummary, _now
 from .sources import Problem, SourceItem, recorded_consent, resolve_sources
 
 log = logging.getLogger(__name__)
-
-SWITCH_INTERVAL = 0.001  # seconds; see extract()
 
 
 def _identity(
@@ -81,24 +76,16 @@ def _done_faces(folder: Path) -> tuple[set[tuple[str, int]], int]:
 def extract(
     source: str | os.PathLike | Iterable[np.ndarray],
     out_dir: str | os.PathLike,
-    face_type: str = "whole_face",
-    size: int = 256,
+    face_type: str | None = None,
+    size: int | None = None,
     *,
+    config: ExtractConfig | None = None,
     identity: Identity | dict | None = None,
-    image_format: str | None = None,
-    min_face_size: float = 40.0,
-    choose: str | int = "largest",
-    faces_per_frame: int = 1,
     reference: np.ndarray | None = None,
-    every: int = 1,
-    max_frames: int | None = None,
-    batch_size: int = 16,
-    workers: int = 2,
-    device: torch.device | str | None = None,
     detector: Any = None,
     progress: bool = False,
     name: str | None = None,
-    torch_threads: int | None = None,
+    **settings: Any,
 ) -> ExtractSummary:
     """Extract an aligned, masked, scored face set of one person from a source.
 
@@ -106,28 +93,20 @@ def extract(
         source: video file, image file, folder, or iterable of uint8 RGB frames (webcam).
         out_dir: the face set folder (created; if it exists it must be empty or a face set made
             with the same ``face_type``, ``size`` and ``image_format``, which is then resumed).
-        face_type: ``half``, ``full``, ``whole_face`` or ``head``.
-        size: crop side in pixels (64-512 usual).
+        face_type, size: shortcuts for the :class:`ExtractConfig` fields of those names.
+        config: the run's settings (default ``ExtractConfig()``); ``face_type``, ``size`` and
+            keyword ``settings`` (any other :class:`ExtractConfig` field, e.g. ``max_frames=5``)
+            replace its fields.
         identity: who the faces show (name, synthetic, consent); generated clips fill it in.
-        image_format: ``"jpg"`` (quality 95; encodes ~15x faster) or ``"png"`` (lossless, ~4 ms
-            a 256 px face: extraction runs at about 2/3 of the JPEG speed). Default: the face
-            set's own format when resuming one, else ``"jpg"``.
-        min_face_size: skip faces smaller than this many source pixels.
-        choose: with several faces, ``"largest"``, an index (left to right) or ``"reference"``.
-        faces_per_frame: how many faces the detector looks for (1 is fastest).
         reference: an uint8 RGB image of the wanted person (implies ``choose="reference"``).
-        every: keep every n-th frame of a video.
-        max_frames: stop each stream after this many frames.
-        batch_size: faces aligned per warp.
-        workers: writer threads.
-        device: where alignment runs (default CPU).
         detector: a :class:`faceswap_kit.detect.Detector` to use instead of mediapipe.
         progress: show a tqdm progress bar.
-        torch_threads: torch CPU threads during this run (restored afterwards). On a small CPU,
-            ``1`` leaves a core to the detector and is ~2-3x faster than torch's default.
-            Python's thread switch interval is also lowered to 1 ms during the run (restored).
         name: source key for an iterable of frames (default ``frames-<UTC time>``; give the same
             name again to resume an interrupted recording).
+
+    Torch threads and Python's thread switch interval are the caller's choice: on a small CPU
+    ``with faceswap_kit.threads.extraction_threads(1): extract(...)`` (what the ``extract``
+    command does) is ~2-3x faster than torch's default.
 
     Returns:
         An :class:`ExtractSummary` (print it).
@@ -136,51 +115,26 @@ def extract(
         InputError: bad parameters. MediaError: the source cannot be read at all.
         DatasetError: the output folder holds other data or another kind of face set.
     """
-    if torch_threads is not None and torch_threads < 1:
-        raise InputError(f"torch_threads must be >= 1, got {torch_threads}")
-    if device is not None:
-        device = get_device(str(device))  # an unknown or absent device: one clear error
-    options = {k: v for k, v in locals().items() if k != "torch_threads"}
+    shortcuts = {"face_type": face_type, "size": size}
+    changes = {key: value for key, value in shortcuts.items() if value is not None}
+    config = (config or ExtractConfig()).replace(**changes, **settings)
+    if config.device is not None:
+        get_device(config.device)  # an unknown or absent device: one clear error
     folder = Path(out_dir)
     check_output_folder(folder)  # a folder of other data is refused before anything is created
-    saved_threads, saved_interval = torch.get_num_threads(), sys.getswitchinterval()
-    # The detector hands its results back through Python callbacks; with the default 5 ms thread
-    # switch interval they queue behind the alignment and writer threads (measured: a frame took
-    # 22 ms instead of 9 next to a busy Python thread). 1 ms removes the wait.
-    sys.setswitchinterval(min(saved_interval, SWITCH_INTERVAL))
-    if torch_threads is not None:
-        torch.set_num_threads(torch_threads)
-    try:
-        with faceset_lock(folder):  # one extraction at a time per face set
-            return _extract(**options)
-    finally:
-        sys.setswitchinterval(saved_interval)
-        torch.set_num_threads(saved_threads)
+    with faceset_lock(folder):  # one extraction at a time per face set
+        return _extract(source, folder, config, identity, reference, detector, progress, name)
 
 
 def _extract(
-    source, out_dir, face_type, size, identity, image_format, min_face_size, choose,
-    faces_per_frame, reference, every, max_frames, batch_size, workers, device, detector,
-    progress, name,
-) -> ExtractSummary:  # fmt: skip
+    source, folder: Path, config: ExtractConfig, identity, reference, detector, progress, name
+) -> ExtractSummary:
     start = time.perf_counter()
-    check_face_type(face_type)
-    check_size(size)
-    if every < 1 or batch_size < 1 or workers < 1 or faces_per_frame < 1:
-        raise InputError(
-            "every, batch_size, workers, faces_per_frame must be >= 1, got "
-            f"{every, batch_size, workers, faces_per_frame}"
-        )
-    if max_frames is not None and max_frames < 1:
-        raise InputError(f"max_frames must be >= 1 (or None for all), got {max_frames}")
-    if not 0 <= float(min_face_size) < float("inf"):
-        raise InputError(f"min_face_size must be a number of pixels >= 0, got {min_face_size}")
-    folder = Path(out_dir)
+    face_type, size = config.face_type, config.size
+    device = None if config.device is None else get_device(config.device)
+    choose, faces_per_frame = config.choose, config.faces_per_frame
     manifest = check_output_folder(folder)
-    if image_format is None:
-        image_format = (manifest or {}).get("image_format", "jpg")
-    if image_format not in IMAGE_FORMATS:
-        raise InputError(f"image_format must be one of {IMAGE_FORMATS}, got {image_format!r}")
+    image_format = config.image_format or (manifest or {}).get("image_format", "jpg")
     if manifest is not None:
         settings = (manifest.get("face_type"), manifest.get("size"), manifest.get("image_format"))
         if settings != (face_type, size, image_format):
@@ -211,7 +165,9 @@ def _extract(
     summary = ExtractSummary(out_dir=folder, skipped_files=list(problems))
     done, next_id = _done_faces(folder)
     summary.faces_before = len(done)
-    job = ExtractJob(folder, manifest, summary, face_type, size, image_format, batch_size, device)
+    job = ExtractJob(
+        folder, manifest, summary, face_type, size, image_format, config.batch_size, device
+    )
     job.next_id = next_id
     job.save()
     own_detector = detector is None
@@ -225,7 +181,7 @@ def _extract(
         from tqdm.auto import tqdm
 
         bar = tqdm(total=sum(i.frame_count for i in items) or None, unit="frame", desc="extract")
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="faceset-writer")
+    pool = ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="faceset-writer")
     job.pool = pool
     try:
         for item in items:
@@ -248,9 +204,9 @@ def _extract(
                     done,
                     choose,
                     signature,
-                    min_face_size,
-                    every,
-                    max_frames,
+                    config.min_face_size,
+                    config.every,
+                    config.max_frames,
                     bar,
                 )
                 summary.sources += 1
@@ -276,8 +232,9 @@ def _extract(
 
 
 def _reference_signature(reference: np.ndarray) -> np.ndarray:
-    from ..detect import MediaPipeDetector, choose_face, face_signature
+    from ..detect import MediaPipeDetector
     from ..errors import NoFaceFoundError
+    from .select import choose_face, face_signature
 
     with MediaPipeDetector(mode="image", max_faces=4) as det:
         faces = det(reference)

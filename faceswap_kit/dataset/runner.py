@@ -188,7 +188,7 @@ class ExtractJob:
 
     def _detect(self, item, index, frame, det, choose, signature, min_size) -> str | None:
         """Detect and choose the face of one frame and queue it; the reason when there is none."""
-        from ..detect import choose_face
+        from .select import choose_face
 
         now = time.perf_counter()
         found = det(frame)

@@ -8,7 +8,6 @@ from .base import DetectedFace, Detector, box_of
 from .face_model import STABLE_POINTS, STABLE_WEIGHTS, FaceModel, load_face_model
 from .mediapipe_backend import MediaPipeDetector
 from .pose import estimate_pose
-from .select import choose_face, face_signature
 
 __all__ = [
     "STABLE_POINTS",
@@ -18,8 +17,6 @@ __all__ = [
     "FaceModel",
     "MediaPipeDetector",
     "box_of",
-    "choose_face",
     "estimate_pose",
-    "face_signature",
     "load_face_model",
 ]

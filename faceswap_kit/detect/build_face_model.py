@@ -41,17 +41,14 @@ def _portraits() -> list[np.ndarray]:
 
 
 def _landmarks_3d(image: np.ndarray) -> np.ndarray:
-    import mediapipe as mp
+    """``(478, 3)`` x, y, z in mediapipe's raw pixels (``x * width``; z scaled like x)."""
+    from .mediapipe_backend import MediaPipeDetector
 
-    height, width = image.shape[:2]
-    with mp.solutions.face_mesh.FaceMesh(
-        static_image_mode=True, max_num_faces=1, refine_landmarks=True
-    ) as mesh:
-        result = mesh.process(image)
-    if not result.multi_face_landmarks:
+    with MediaPipeDetector(mode="image", scores=False) as detector:
+        faces = detector(np.ascontiguousarray(image))
+    if not faces:
         raise RuntimeError("mediapipe found no face in a reference portrait")
-    points = result.multi_face_landmarks[0].landmark
-    return np.array([[p.x * width, p.y * height, p.z * width] for p in points], dtype=np.float64)
+    return np.column_stack([faces[0].landmarks + 0.5, faces[0].depth]).astype(np.float64)
 
 
 def _loop_pairs(points: np.ndarray, loop: list[int], partner: list[int]) -> dict[int, int]:

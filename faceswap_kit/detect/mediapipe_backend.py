@@ -4,12 +4,21 @@ API: nothing is downloaded).
 Two modes: ``"video"`` tracks the face from frame to frame (the mesh model alone, ~3-5 ms a frame
 on a CPU core) and re-detects when the track is lost; ``"image"`` detects afresh in every frame
 (for unrelated photos).
+
+This is the one place in the package that makes mediapipe graphs: the live loop, the extraction,
+the synth check and the canonical-face builder all use :class:`MediaPipeDetector`. Starting a graph
+makes mediapipe's native code (TensorFlow Lite, absl) print several lines to the process's stderr;
+:func:`native_stderr_silenced` keeps them off the console while the graphs start.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -34,6 +43,29 @@ def _check_frame(frame: np.ndarray) -> np.ndarray:
             "faceswap_kit.io.tensor_to_image"
         )
     return np.ascontiguousarray(frame)
+
+
+@contextmanager
+def native_stderr_silenced() -> Iterator[None]:
+    """Send file descriptor 2 to the null device for a block, then restore it.
+
+    Native libraries write to fd 2 directly, past ``sys.stderr``; this is the only way to keep
+    their start-up chatter quiet. Anything written to stderr by any thread during the block is
+    lost, so keep the block short (graph start-up only).
+    """
+    try:
+        sys.stderr.flush()
+    except (AttributeError, ValueError):  # no stderr, or a closed one
+        pass
+    saved = os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
 
 
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
@@ -73,9 +105,14 @@ class MediaPipeDetector:
         min_confidence: detection threshold in [0, 1].
         score_every: in video mode, run the face detector for a confidence score every this many
             frames (the tracker itself reports none); in image mode it runs on every frame.
+        irises: the refined mesh with 10 iris points (478 in all); False: mediapipe's plain
+            468-point mesh model (what the synth check measures against).
+        scores: run the face detector for confidence scores (False: every face scores
+            ``min_confidence``; one graph instead of two).
 
     Faces come back sorted left to right, so an index picks the same person in a steady shot.
-    Use it as a context manager, or call :meth:`close`.
+    The graphs start when the detector is made, quietly (mediapipe's native start-up log is
+    silenced). Use it as a context manager, or call :meth:`close`.
     """
 
     def __init__(
@@ -84,6 +121,9 @@ class MediaPipeDetector:
         max_faces: int = 1,
         min_confidence: float = 0.5,
         score_every: int = 30,
+        *,
+        irises: bool = True,
+        scores: bool = True,
     ) -> None:
         if mode not in MODES:
             raise InputError(f"mode must be one of {MODES}, got {mode!r}")
@@ -95,15 +135,18 @@ class MediaPipeDetector:
         self.max_faces = int(max_faces)
         self.min_confidence = float(min_confidence)
         self.score_every = max(1, int(score_every))
+        self.irises = bool(irises)
+        self.scores = bool(scores)
         self._mesh = None
         self._finder = None
         self._frames = 0
         self._scored_at: int | None = None
         self._scores: list[tuple[tuple[float, ...], float]] = []
+        self._open()
 
     def _open(self) -> None:
-        with warnings.catch_warnings():  # protobuf deprecation chatter from inside mediapipe
-            warnings.simplefilter("ignore", UserWarning)
+        with warnings.catch_warnings(), native_stderr_silenced():
+            warnings.simplefilter("ignore", UserWarning)  # protobuf deprecation chatter
             self._open_graphs()
 
     def _open_graphs(self) -> None:
@@ -112,13 +155,21 @@ class MediaPipeDetector:
         self._mesh = mp.solutions.face_mesh.FaceMesh(
             static_image_mode=self.mode == "image",
             max_num_faces=self.max_faces,
-            refine_landmarks=True,
+            refine_landmarks=self.irises,
             min_detection_confidence=self.min_confidence,
             min_tracking_confidence=0.5,
         )
-        self._finder = mp.solutions.face_detection.FaceDetection(
-            model_selection=1, min_detection_confidence=min(self.min_confidence, 0.3)
-        )
+        if self.scores:
+            self._finder = mp.solutions.face_detection.FaceDetection(
+                model_selection=1, min_detection_confidence=min(self.min_confidence, 0.3)
+            )
+        # the graphs' calculators start on mediapipe's threads and log as they do: one blank
+        # frame through each waits for them (while stderr is still silenced); a frame without a
+        # face leaves no track behind, so video mode still starts afresh
+        blank = np.zeros((32, 32, 3), np.uint8)
+        for graph in (self._mesh, self._finder):
+            if graph is not None:
+                graph.process(blank)
 
     def __call__(self, frame: np.ndarray) -> list[DetectedFace]:
         """Faces in ``frame`` (uint8 RGB ``(H, W, 3)``), left to right; empty when none."""
@@ -131,7 +182,7 @@ class MediaPipeDetector:
             result = self._mesh.process(frame)
         found = result.multi_face_landmarks or []
         due = self._scored_at is None or self._frames - self._scored_at >= self.score_every
-        if found and (self.mode == "image" or due):
+        if found and self._finder is not None and (self.mode == "image" or due):
             self._scores = self._detection_scores(frame)
             self._scored_at = self._frames
         self._frames += 1

@@ -28,9 +28,10 @@ def image_to_tensor(
     torch.Size([1, 3, 4, 5])
     """
     array = _as_rgb_array(array, bgr)
-    if array.dtype == np.uint8:
-        scale = 1.0 / 255.0
-    elif array.dtype == np.uint16:
+    if array.dtype == np.uint8:  # the per-frame path of the pipeline and the live loop
+        tensor = torch.from_numpy(np.ascontiguousarray(array.transpose(2, 0, 1))).to(device)
+        return (tensor.float() / 255.0).unsqueeze(0)
+    if array.dtype == np.uint16:
         scale = 1.0 / 65535.0
     elif np.issubdtype(array.dtype, np.floating):
         scale = 1.0

@@ -1,7 +1,10 @@
 """Swap processors for the live loop: ``process(frame_uint8_rgb) -> (frame_uint8_rgb, {stage: ms})``.
 
+Both run the one frame pipeline (:class:`faceswap_kit.pipeline.FrameSwapper`: detect -> smooth ->
+align -> swap -> merge, each stage timed); they differ only in the swapper:
+
 * :class:`Warp2DProcessor` — the classic 2D landmark warp of one still face; no training needed.
-* :class:`ModelProcessor` — a trained model through ``faceswap_kit.pipeline.FrameSwapper``.
+* :class:`ModelProcessor` — a trained model.
 """
 
 from __future__ import annotations
@@ -13,21 +16,17 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from ..errors import CheckpointError, InputError, NoFaceFoundError
-from ..warp2d import MEDIAPIPE_POINTS, delaunay_triangles, warp2d_swap
+from ..detect import MediaPipeDetector
+from ..errors import InputError, NoFaceFoundError
+from ..io import image_to_tensor
+from ..merge import MergeConfig
+from ..pipeline import FrameSwapper
+from ..smoothing import OneEuroConfig
+from ..warp2d import MEDIAPIPE_POINTS, Warp2DSwapper
 from . import hud
 from .stats import timed
-from .tracking import make_tracker
 
 log = logging.getLogger(__name__)
-
-
-def _to_tensor(array: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(np.array(array, copy=True)).permute(2, 0, 1)[None].float() / 255.0
-
-
-def _to_uint8(tensor: torch.Tensor) -> np.ndarray:
-    return (tensor[0].clamp(0, 1) * 255.0 + 0.5).to(torch.uint8).permute(1, 2, 0).numpy()
 
 
 class Warp2DProcessor:
@@ -64,7 +63,8 @@ class Warp2DProcessor:
                 f"{source_image.dtype}"
             )
         if source_landmarks is None:
-            faces = make_tracker("image")(source_image)
+            with MediaPipeDetector(mode="image", max_faces=1) as detect:
+                faces = detect(source_image)
             if not faces:
                 raise NoFaceFoundError(
                     f"no face found in the {source_image.shape[1]}x{source_image.shape[0]} source "
@@ -74,75 +74,50 @@ class Warp2DProcessor:
         points = np.asarray(source_landmarks, np.float32)[:MEDIAPIPE_POINTS]
         self.source_image = source_image
         self.source_landmarks = points
-        self._source = _to_tensor(source_image)
-        self._source_points = torch.from_numpy(points)[None]
-        self._triangles = delaunay_triangles(self._source_points[0])
-        self.detector = detector or make_tracker("video")
-        self.color_transfer = color_transfer
-        self.feather = feather
-        self.opacity = opacity
+        self.warp = Warp2DSwapper(
+            image_to_tensor(source_image), torch.from_numpy(points)[None],
+            color_transfer=color_transfer, feather=feather, opacity=opacity,
+        )  # fmt: skip
+        if smoothing == "default":
+            smoothing = OneEuroConfig.default()
+        detector = detector or MediaPipeDetector(mode="video", max_faces=1)
+        self.frames = FrameSwapper(self.warp, detector, smoothing=smoothing, fps=fps)
         self.show_landmarks = show_landmarks
         self.show_mask = show_mask
         self.face_found = False
         self.last_landmarks: np.ndarray | None = None
-        self._filter = None
-        self._last_shape: tuple[int, ...] | None = None
-        if smoothing is not None:
-            from ..smoothing import OneEuroConfig, OneEuroFilter
 
-            config = OneEuroConfig.default() if smoothing == "default" else smoothing
-            self._filter = OneEuroFilter.from_config(config, fps=fps)
+    @property
+    def detector(self) -> Callable:
+        return self.frames.detector
+
+    color_transfer = property(
+        lambda self: self.warp.color_transfer,
+        lambda self, value: setattr(self.warp, "color_transfer", value),
+    )
+    feather = property(
+        lambda self: self.warp.feather, lambda self, value: setattr(self.warp, "feather", value)
+    )
+    opacity = property(
+        lambda self: self.warp.opacity, lambda self, value: setattr(self.warp, "opacity", value)
+    )
 
     def __call__(self, frame: np.ndarray) -> tuple[np.ndarray, dict[str, float]]:
-        timings: dict[str, float] = {}
-        with timed(timings, "detect"):
-            faces = self.detector(frame)
-        self.face_found = bool(faces)
-        if not faces:
+        result = self.frames.swap_frame(frame)
+        self.face_found = result.faces > 0
+        if not self.face_found:
             self.last_landmarks = None
-            if self._filter is not None:
-                self._filter.reset()
-            return frame, timings
-        landmarks = np.asarray(faces[0].landmarks, np.float32)[:MEDIAPIPE_POINTS]
-        if self._filter is not None:
-            if frame.shape != self._last_shape:  # a quality step changed the pixel scale
-                self._filter.reset()
-            self._last_shape = frame.shape
-            with timed(timings, "detect"):
-                landmarks = self._filter(torch.from_numpy(landmarks)).numpy()
-        self.last_landmarks = landmarks
-        height, width = frame.shape[:2]
-        with timed(timings, "align"):
-            # work on a crop around the face: converting the whole frame would cost more than the warp
-            margin = 0.1 * float(landmarks[:, 0].max() - landmarks[:, 0].min()) + 4
-            x0 = int(max(0, np.floor(landmarks[:, 0].min() - margin)))
-            y0 = int(max(0, np.floor(landmarks[:, 1].min() - margin)))
-            x1 = int(min(width, np.ceil(landmarks[:, 0].max() + margin)))
-            y1 = int(min(height, np.ceil(landmarks[:, 1].max() + margin)))
-            if x1 - x0 < 8 or y1 - y0 < 8:
-                return frame, timings
-            crop = _to_tensor(frame[y0:y1, x0:x1])
-            crop_points = torch.from_numpy(landmarks - (x0, y0))[None]
-        with timed(timings, "swap"):
-            swapped, mask = warp2d_swap(
-                crop,
-                crop_points,
-                self._source,
-                self._source_points,
-                triangles=self._triangles,
-                color_transfer=self.color_transfer,
-                feather=self.feather,
-                opacity=self.opacity,
-                return_mask=True,
-            )
-        with timed(timings, "merge"):
-            output = frame.copy()
-            output[y0:y1, x0:x1] = _to_uint8(swapped)
-            if self.show_mask:
-                hud.draw_mask(output[y0:y1, x0:x1], mask[0, 0].numpy())
-            if self.show_landmarks:
-                hud.draw_landmarks(output, landmarks)
-        return output, timings
+            return result.output, result.timings
+        self.last_landmarks = result.landmarks[0, :MEDIAPIPE_POINTS].cpu().numpy()
+        output = result.output
+        if result.box is not None and (self.show_mask or self.show_landmarks):
+            with timed(result.timings, "merge"):
+                x0, y0, x1, y1 = result.box
+                if self.show_mask:
+                    hud.draw_mask(output[y0:y1, x0:x1], result.mask[0, 0].cpu().numpy())
+                if self.show_landmarks:
+                    hud.draw_landmarks(output, self.last_landmarks)
+        return output, result.timings
 
 
 class ModelProcessor:
@@ -172,23 +147,17 @@ class ModelProcessor:
         threads, ``"auto"``: every usable core, while the rest of the frame keeps the loop's
         setting; both capped by the cores other programs leave free, re-measured every 0.25 s:
         see :class:`~faceswap_kit.pipeline.FrameSwapper` and :mod:`faceswap_kit.threads`)."""
-        try:
-            from ..models import load_model
-            from ..pipeline import FrameSwapper
-        except ImportError as exc:
-            raise CheckpointError(
-                f"the model mode needs faceswap_kit.models and faceswap_kit.pipeline ({exc}); "
-                "use the 2D warp mode until they are installed"
-            ) from exc
-        from ..merge import MergeConfig
+        from ..models import load_model
 
         model = load_model(path)
         if device is not None:
             model = model.to(device)
         if model_threads not in (None, "auto"):
             model_threads = max(1, min(int(model_threads), os.cpu_count() or 1))
+        # the live runner chooses the threads: the network on model_threads, the rest of the
+        # frame on one, both capped by the load (see faceswap_kit.threads)
         swapper = FrameSwapper(
-            model, make_tracker("video"), merge_config or MergeConfig.live(),
-            model_threads=model_threads,
+            model, MediaPipeDetector(mode="video", max_faces=1),
+            merge_config or MergeConfig.live(), model_threads=model_threads,
         )  # fmt: skip
         return cls(swapper)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from ..errors import InputError, MediaError, WidgetError
+from ..io.convert import tensor_to_image
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +39,6 @@ def _synth():
     return synth
 
 
-def _to_uint8(tensor) -> np.ndarray:
-    return (tensor[0].clamp(0, 1) * 255 + 0.5).byte().permute(1, 2, 0).numpy()
-
-
 def default_source_face(seed: int = 7, size: int = 384) -> tuple[np.ndarray, np.ndarray | None]:
     """The face the 2D mode pastes when none is chosen: a generated person (``seed``).
 
@@ -52,7 +49,7 @@ def default_source_face(seed: int = 7, size: int = 384) -> tuple[np.ndarray, np.
     synth = _synth()
     if synth is not None:
         render = synth.render(synth.Identity.from_seed(seed), size=size)
-        return _to_uint8(render.image), render.landmarks[0].numpy().astype(np.float32)
+        return tensor_to_image(render.image), render.landmarks[0].numpy().astype(np.float32)
     import matplotlib.cbook
 
     from ..io.images import read_image
@@ -117,7 +114,7 @@ class GeneratedPersonSource:
                 blink_left=1.0 if index == self.loop_frames // 2 else 0.0,
                 blink_right=1.0 if index == self.loop_frames // 2 else 0.0,
             )
-            face = _to_uint8(
+            face = tensor_to_image(
                 synth.render(identity, expression=expression, pose=pose, size=side).image
             )
             x, y = (width - side) // 2, (height - side) // 2

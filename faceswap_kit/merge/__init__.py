@@ -6,7 +6,7 @@ from .blend import feather_blend, seamless_clone
 from .color import transfer_color
 from .config import BLEND_MODES, COLOR_MODES, MASK_MODES, MergeConfig
 from .mask import blur, erode_mask, shape_mask, sharpen
-from .merge import FaceMerger, MergeResult, invert_affine, merge_face, merge_face_detailed
+from .merge import FaceMerger, MergeResult, merge_face, merge_face_detailed
 
 __all__ = [
     "BLEND_MODES",
@@ -18,7 +18,6 @@ __all__ = [
     "blur",
     "erode_mask",
     "feather_blend",
-    "invert_affine",
     "merge_face",
     "merge_face_detailed",
     "seamless_clone",

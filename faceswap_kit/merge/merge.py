@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
+from ..align import affine_warp, crop_box, invert_matrix, transform_points
 from ..errors import InputError
 from ..validate import check_finite, check_image, check_invertible, check_same_device
 from .blend import feather_blend, seamless_clone
@@ -46,13 +47,6 @@ class MergeResult:
     mask: Tensor
     alpha: Tensor
     box: tuple[int, int, int, int]
-
-
-def invert_affine(matrix: Tensor) -> Tensor:
-    """Inverse of (B,2,3) affine matrices (still (B,2,3))."""
-    linear, shift = matrix[..., :2], matrix[..., 2:]
-    inverse = torch.linalg.inv(linear)
-    return torch.cat([inverse, -inverse @ shift], dim=-1)
 
 
 def _check(frame: Tensor, face: Tensor, face_mask: Tensor, matrix: Tensor) -> None:
@@ -117,12 +111,12 @@ def hull_mask(
     """
     from ..masks import face_mask
 
-    aligned = landmarks @ matrix[..., :2].transpose(1, 2) + matrix[..., 2][:, None]
-    return face_mask(aligned, size, face_type).to(landmarks.dtype)
+    return face_mask(transform_points(landmarks, matrix), size, face_type).to(landmarks.dtype)
 
 
-def _bounding_box(inverse: Tensor, alpha: Tensor, height: int, width: int) -> tuple[int, ...]:
-    """Frame-pixel box (x0, y0, x1, y1) around every face's non-zero mask, clipped to the frame.
+def _bounding_box(matrix: Tensor, alpha: Tensor, height: int, width: int) -> tuple[int, ...]:
+    """Frame-pixel box (x0, y0, x1, y1) around every face's non-zero mask, clipped to the frame
+    (:func:`faceswap_kit.align.crop_box` of the mask's part of the crop).
 
     Only the part of the crop the mask covers is warped and blended (a third less work than the
     whole square crop for a ``whole_face`` mask).
@@ -131,15 +125,8 @@ def _bounding_box(inverse: Tensor, alpha: Tensor, height: int, width: int) -> tu
     rows, cols = on.any(1).nonzero(), on.any(0).nonzero()
     if rows.numel() == 0:
         return 0, 0, 0, 0
-    v0, v1 = float(rows[0]), float(rows[-1])
-    u0, u1 = float(cols[0]), float(cols[-1])
-    corners = inverse.new_tensor([[u0, v0], [u1, v0], [u0, v1], [u1, v1]])
-    frame_corners = corners @ inverse[..., :2].transpose(1, 2) + inverse[..., 2][:, None]
-    low = frame_corners.amin(dim=(0, 1)).floor() - 2
-    high = frame_corners.amax(dim=(0, 1)).ceil() + 3
-    x0, y0 = int(max(low[0].item(), 0)), int(max(low[1].item(), 0))
-    x1, y1 = int(min(high[0].item(), width)), int(min(high[1].item(), height))
-    return x0, y0, x1, y1
+    within = (float(cols[0]), float(rows[0]), float(cols[-1]), float(rows[-1]))
+    return crop_box(matrix, alpha.shape[-1], height, width, within=within)
 
 
 def merge_face_detailed(
@@ -153,8 +140,6 @@ def merge_face_detailed(
     face_type: str = "whole_face",
 ) -> MergeResult:
     """:func:`merge_face`, returning every intermediate as a :class:`MergeResult`."""
-    from ..align import affine_warp
-
     config = config or MergeConfig.default()
     _check(frame, face, face_mask, matrix)
     dtype = frame.dtype
@@ -181,12 +166,11 @@ def merge_face_detailed(
         face = transfer_color(face, target, config.color, mask=stats_mask, target_mask=target_mask)
     face = sharpen(face, config.sharpen)
 
-    inverse = invert_affine(matrix)
-    x0, y0, x1, y1 = _bounding_box(inverse, alpha, height, width)
+    x0, y0, x1, y1 = _bounding_box(matrix, alpha, height, width)
     output = frame
     if x1 - x0 > 1 and y1 - y0 > 1:
-        shift = inverse.new_tensor([[0.0, 0.0, float(x0)], [0.0, 0.0, float(y0)]])
-        to_box = inverse - shift  # crop -> box pixels
+        inverse = invert_matrix(matrix)  # crop -> frame pixels
+        to_box = inverse - inverse.new_tensor([[0.0, 0.0, float(x0)], [0.0, 0.0, float(y0)]])
         warped = affine_warp(torch.cat([face, alpha], 1), to_box, y1 - y0, x1 - x0)
         new_face, box_alpha = warped[:, :3], warped[:, 3:].clamp(0, 1)
         region = frame[..., y0:y1, x0:x1]

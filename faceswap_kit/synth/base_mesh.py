@@ -166,19 +166,17 @@ def detect_portrait(image: np.ndarray) -> np.ndarray:
     """Mediapipe face mesh (static, refined) on one portrait.
 
     Returns:
-        ``(478, 3)`` float64 in pixels (z scaled like x).
+        ``(478, 3)`` float64 in pixels (z scaled like x), in mediapipe's raw ``x * width``
+        convention (the detector's pixel-centre landmarks + 0.5).
     """
-    import mediapipe as mp
+    from ..detect import MediaPipeDetector
 
-    with mp.solutions.face_mesh.FaceMesh(
-        static_image_mode=True, refine_landmarks=True, max_num_faces=1
-    ) as mesh:
-        result = mesh.process(image)
-    if not result.multi_face_landmarks:
+    with MediaPipeDetector(mode="image", scores=False) as detector:
+        faces = detector(np.ascontiguousarray(image))
+    if not faces:
         raise NoFaceFoundError("mediapipe found no face in a base-mesh portrait; expected one")
-    height, width = image.shape[:2]
-    points = np.array([(p.x, p.y, p.z) for p in result.multi_face_landmarks[0].landmark])
-    return points * np.array([width, height, width], dtype=np.float64)
+    face = faces[0]
+    return np.column_stack([face.landmarks + 0.5, face.depth]).astype(np.float64)
 
 
 def _procrustes(source: np.ndarray, target: np.ndarray) -> np.ndarray:

@@ -11,20 +11,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from ..io import image_to_tensor, tensor_to_image
 from ..merge import COLOR_MODES, MergeConfig, merge_face_detailed, transfer_color
-
-
-def to_uint8(image: torch.Tensor) -> np.ndarray:
-    """(1|B,C,H,W) float in [0,1] (C = 1 or 3) -> (H,W,3) uint8 of the first image."""
-    x = image[0].detach().float().clamp(0, 1).cpu()
-    if x.shape[0] == 1:
-        x = x.expand(3, -1, -1)
-    return (x.permute(1, 2, 0).numpy() * 255 + 0.5).astype(np.uint8)
-
-
-def frame_tensor(frame: np.ndarray) -> torch.Tensor:
-    """(H,W,3) uint8 RGB -> (1,3,H,W) float."""
-    return torch.from_numpy(np.ascontiguousarray(frame)).permute(2, 0, 1)[None].float() / 255.0
 
 
 def _row(axes, images: list[np.ndarray], titles: list[str]) -> None:
@@ -50,7 +38,7 @@ def swap_steps_figure(frame: np.ndarray, result: Any, config: MergeConfig | None
 
     config = config or MergeConfig.default()
     merged = merge_face_detailed(
-        frame_tensor(frame), result.predicted[:1], result.mask[:1], result.matrix[:1].float(),
+        image_to_tensor(frame), result.predicted[:1], result.mask[:1], result.matrix[:1].float(),
         config, landmarks=result.landmarks[:1].float(),
     )  # fmt: skip
     fig, axes = plt.subplots(1, 6, figsize=(15, 3))
@@ -58,11 +46,11 @@ def swap_steps_figure(frame: np.ndarray, result: Any, config: MergeConfig | None
         axes,
         [
             frame,
-            to_uint8(result.aligned),
-            to_uint8(result.predicted),
-            to_uint8(result.mask),
-            to_uint8(merged.alpha),
-            to_uint8(merged.output),
+            tensor_to_image(result.aligned),
+            tensor_to_image(result.predicted),
+            tensor_to_image(result.mask),
+            tensor_to_image(merged.alpha),
+            tensor_to_image(merged.output),
         ],  # fmt: skip
         [
             "frame",
@@ -82,7 +70,7 @@ def color_modes_figure(frame: np.ndarray, result: Any, config: MergeConfig | Non
     import matplotlib.pyplot as plt
 
     config = config or MergeConfig.default()
-    image = frame_tensor(frame)
+    image = image_to_tensor(frame)
     fig, axes = plt.subplots(2, len(COLOR_MODES), figsize=(2.4 * len(COLOR_MODES), 5))
     for col, mode in enumerate(COLOR_MODES):
         merged = merge_face_detailed(
@@ -90,8 +78,10 @@ def color_modes_figure(frame: np.ndarray, result: Any, config: MergeConfig | Non
             config.replace(color=mode), landmarks=result.landmarks[:1].float(),
         )  # fmt: skip
         x0, y0, x1, y1 = merged.box
-        _row([axes[0][col]], [to_uint8(merged.face)], [mode])
-        _row([axes[1][col]], [to_uint8(merged.output[..., y0:y1, x0:x1])], [f"{mode}, merged"])
+        _row([axes[0][col]], [tensor_to_image(merged.face)], [mode])
+        _row(
+            [axes[1][col]], [tensor_to_image(merged.output[..., y0:y1, x0:x1])], [f"{mode}, merged"]
+        )
     _compact(fig)
     return fig
 
@@ -101,7 +91,7 @@ def blend_modes_figure(frame: np.ndarray, result: Any, config: MergeConfig | Non
     import matplotlib.pyplot as plt
 
     config = config or MergeConfig.default()
-    image = frame_tensor(frame)
+    image = image_to_tensor(frame)
     outputs = {}
     for blend in ("feather", "seamless"):
         outputs[blend] = merge_face_detailed(
@@ -112,7 +102,8 @@ def blend_modes_figure(frame: np.ndarray, result: Any, config: MergeConfig | Non
     fig, axes = plt.subplots(1, 3, figsize=(9, 3.3))
     _row(
         axes,
-        [frame[y0:y1, x0:x1]] + [to_uint8(o.output[..., y0:y1, x0:x1]) for o in outputs.values()],
+        [frame[y0:y1, x0:x1]]
+        + [tensor_to_image(o.output[..., y0:y1, x0:x1]) for o in outputs.values()],
         ["original", "feathered alpha", "seamless (Poisson)"],
     )
     _compact(fig)
@@ -125,10 +116,10 @@ def color_transfer_grid(
     """Source, target and the source recoloured by every mode, on any (1,3,H,W) pair."""
     import matplotlib.pyplot as plt
 
-    images = [to_uint8(source), to_uint8(target)]
+    images = [tensor_to_image(source), tensor_to_image(target)]
     titles = ["source", "target (colours to take)"]
     for mode in COLOR_MODES[1:]:
-        images.append(to_uint8(transfer_color(source, target, mode, mask=mask)))
+        images.append(tensor_to_image(transfer_color(source, target, mode, mask=mask)))
         titles.append(mode)
     fig, axes = plt.subplots(1, len(images), figsize=(2.2 * len(images), 2.6))
     _row(axes, images, titles)

@@ -49,11 +49,11 @@ class MergePreview:
             raise WidgetError(
                 "this frame has no swapped face to preview; pick a frame where a face was found"
             )
-        from ..viz.merge import frame_tensor, to_uint8
+        from ..io import image_to_tensor, tensor_to_image
 
-        self._to_uint8 = to_uint8
+        self._to_uint8 = tensor_to_image
         self.frame = frame
-        self._image = frame_tensor(frame)
+        self._image = image_to_tensor(frame)
         self._result = result
         self.config = config or MergeConfig.default()
         c = self.config

@@ -1,12 +1,13 @@
 import json
 import shutil
+import sys
 
 import numpy as np
 import pytest
 import torch
 
 from faceswap_kit.align import canonical_landmarks, transform_points, warp_to_source
-from faceswap_kit.dataset import Identity, extract, load_faceset, read_manifest
+from faceswap_kit.dataset import ExtractConfig, Identity, extract, load_faceset, read_manifest
 from faceswap_kit.detect import load_face_model
 from faceswap_kit.errors import DatasetError, MediaError
 
@@ -53,9 +54,10 @@ def test_extract_frames_and_load(tmp_path, portrait, make_frames):
 def test_crop_pastes_back_exactly(tmp_path, portrait, make_frames):
     frames = make_frames(portrait, 1)
     out = tmp_path / "set"
-    threads = torch.get_num_threads()
-    extract(frames, out, "full", 192, torch_threads=1)
-    assert torch.get_num_threads() == threads
+    threads, interval = torch.get_num_threads(), sys.getswitchinterval()
+    extract(frames, out, config=ExtractConfig(face_type="full", size=192))
+    # process-wide settings are the caller's: extraction leaves them as it found them
+    assert (torch.get_num_threads(), sys.getswitchinterval()) == (threads, interval)
     meta = json.loads((out / "faces" / "000000.json").read_text())
     faces = load_faceset(out)
     crop = faces.images.float() / 255

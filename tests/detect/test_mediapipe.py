@@ -2,13 +2,12 @@ import numpy as np
 import pytest
 import torch
 
+from faceswap_kit.dataset import choose_face, face_signature
 from faceswap_kit.detect import (
     DetectedFace,
     Detector,
     MediaPipeDetector,
-    choose_face,
     estimate_pose,
-    face_signature,
     load_face_model,
 )
 from faceswap_kit.errors import InputError

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..detect import DetectedFace
 from ..errors import InputError
-from .base import DetectedFace
 
 
 def face_signature(frame: np.ndarray, face: DetectedFace) -> np.ndarray:
@@ -27,7 +27,7 @@ def face_signature(frame: np.ndarray, face: DetectedFace) -> np.ndarray:
     import torch
 
     from ..align import face_matrix, transform_points, warp_to_aligned
-    from ..io.convert import image_to_tensor
+    from ..io import image_to_tensor
 
     image = image_to_tensor(frame)
     landmarks = torch.from_numpy(face.landmarks)[None].float()
@@ -75,7 +75,7 @@ def choose_face(
         if reference is None or frame is None:
             raise InputError(
                 "choosing by reference needs the frame and a reference signature "
-                "(faceswap_kit.detect.face_signature of the wanted face)"
+                "(faceswap_kit.dataset.face_signature of the wanted face)"
             )
         scores = [float(face_signature(frame, face) @ reference) for face in faces]
         return faces[int(np.argmax(scores))]
