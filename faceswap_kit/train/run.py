@@ -187,10 +187,10 @@ def train(
     card. ``init`` starts from a pretrained model's weights (e.g. ``"crowd-lite"``). See
     :func:`make_trainer` for the other arguments.
 
-    >>> from faceswap_kit.train.toyfaces import toy_faceset
     >>> import tempfile
+    >>> from faceswap_kit.train.synthfaces import synth_faceset
     >>> out = tempfile.mkdtemp()
-    >>> summary = train(toy_faceset(1, 8, 64), toy_faceset(2, 8, 64), out, steps=2)
+    >>> summary = train(synth_faceset(4, 8, 64), synth_faceset(7, 8, 64), out, steps=2)
     >>> summary.step
     2
     """

@@ -16,7 +16,7 @@ from safetensors.torch import save_file
 
 from faceswap_kit.models import ModelConfig
 from faceswap_kit.train import TrainConfig, loop, make_trainer
-from faceswap_kit.train.toyfaces import toy_faceset
+from testing.toyfaces import toy_faceset
 
 
 def main(out: Path) -> None:

@@ -8,7 +8,7 @@ import torch
 
 from faceswap_kit.models import load_model
 from faceswap_kit.train import train
-from faceswap_kit.train.toyfaces import toy_faceset
+from testing.toyfaces import toy_faceset
 
 DATA = Path(__file__).parent / "data"
 

@@ -8,7 +8,7 @@ from faceswap_kit.dataset.faceset import FaceSet
 from faceswap_kit.errors import CheckpointError, DatasetError, InputError, TrainingError
 from faceswap_kit.models import ModelConfig, load_model
 from faceswap_kit.train import TrainConfig, make_trainer, train
-from faceswap_kit.train.toyfaces import toy_faceset
+from testing.toyfaces import toy_faceset
 
 SMALL = dict(encoder_dims=4, bottleneck_dims=16, decoder_dims=4, mask_dims=2)
 
