@@ -31,7 +31,7 @@ import torch
 from faceswap_kit.models import ModelConfig, load_model
 from faceswap_kit.models.export import export_model
 from faceswap_kit.train import TrainConfig, pretrain
-from faceswap_kit.train.anyface import anyface_scorer, score_anyface
+from faceswap_kit.evaluate import anyface_scorer, score_anyface
 from faceswap_kit.train.crowd import CrowdConfig
 from faceswap_kit.train.state import save_training_state
 

@@ -30,7 +30,7 @@ from faceswap_kit.models import ModelConfig, load_model
 from faceswap_kit.models.export import export_model
 from faceswap_kit.train import TrainConfig, make_trainer
 from faceswap_kit.train.pretrain import record_command
-from faceswap_kit.train.score import score_model, score_table, synth_scorer
+from faceswap_kit.evaluate import score_model, score_table, synth_scorer
 from faceswap_kit.train.state import save_training_state
 from faceswap_kit.train.synthfaces import synth_faceset
 

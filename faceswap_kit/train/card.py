@@ -1,5 +1,7 @@
 """The model card: who the model swaps, whether they are real, how it was trained and how well it
-scores. Written as ``card.json`` (data) and ``README.md`` (for people) beside every checkpoint."""
+scores. Written as ``card.json`` (data) and ``README.md`` (for people) beside every checkpoint.
+Scores are formatted here too (:func:`score_table`, :func:`score_summary`) for the card, the CLI
+and the notebooks; :mod:`faceswap_kit.evaluate` measures them."""
 
 from __future__ import annotations
 
@@ -63,6 +65,65 @@ def build_card(trainer: Trainer) -> dict[str, Any]:
     return card
 
 
+#: How each scored method is named in tables and printouts.
+METHOD_LABELS = {
+    "model": "model",
+    "warp2d": "2D warp",
+    "unchanged": "unchanged frame",
+    "ideal": "ideal swap",
+}
+
+
+def _cell(value: Any, spec: str) -> str:
+    return "–" if value is None else format(value, spec)
+
+
+def score_table(score: dict[str, Any]) -> list[str]:
+    """A markdown table of a :func:`faceswap_kit.evaluate.score_model` result (one row per method), plus a note when
+    identity was not judged."""
+    lines = [
+        "| method | judged the intended person | distance to intended | distance to original "
+        "| PSNR (dB) | SSIM | landmark error |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, values in score.get("methods", {}).items():
+        retrieval = values.get("id_retrieval")
+        lines.append(
+            f"| {METHOD_LABELS.get(name, name)} | "
+            f"{'–' if retrieval is None else f'{retrieval:.0%}'} | "
+            f"{_cell(values.get('id_to_intended'), '.3f')} | "
+            f"{_cell(values.get('id_to_original'), '.3f')} | "
+            f"{_cell(values.get('psnr'), '.2f')} | {_cell(values.get('ssim'), '.3f')} | "
+            f"{_cell(values.get('landmark_error'), '.3f')} |"
+        )
+    identity = score.get("identity") or {}
+    if identity and not identity.get("judged"):
+        lines += ["", f"Identity not judged: {identity.get('how_to_enable')}"]
+    return lines
+
+
+def score_summary(score: dict[str, Any]) -> str:
+    """One line per method: identity verdict (when judged) and SSIM against the ideal swap."""
+    parts = []
+    for name, values in score.get("methods", {}).items():
+        label = METHOD_LABELS.get(name, name)
+        if values.get("id_retrieval") is not None:
+            text = (
+                f"{label}: the intended person in {values['id_retrieval']:.0%} of frames "
+                f"(distance {_cell(values.get('id_to_intended'), '.2f')} to them, "
+                f"{_cell(values.get('id_to_original'), '.2f')} to the original)"
+            )
+        else:
+            text = label
+        if values.get("ssim") is not None:
+            text += f", SSIM {values['ssim']:.3f}"
+        parts.append(text)
+    identity = score.get("identity") or {}
+    if identity and not identity.get("judged"):
+        parts.append(f"identity not judged ({identity.get('how_to_enable')})")
+    return "\n".join(parts)
+
+
 def _version() -> str:
     try:
         from .. import __version__
@@ -110,8 +171,6 @@ def card_markdown(card: dict[str, Any]) -> str:
         lines += ["", "## Commands", "", "```"] + list(card["commands"]) + ["```"]
     scores = card.get("scores")
     if scores:
-        from .score import score_table
-
         lines += ["", "## Scores against the ideal swap", ""] + score_table(scores)
         lines.append("")
         lines.append(

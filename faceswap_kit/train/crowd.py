@@ -10,7 +10,7 @@ crowd face's head, pose, expression, light and background (``synth.render_ideal_
 aligned with the crowd face's matrix: the supervised target of an any-face model.
 
 Seeds: the crowd starts at ``first_seed = 1000``; scoring uses people below 1000 (see
-:mod:`faceswap_kit.train.anyface`), so test people are never in the training crowd.
+:mod:`faceswap_kit.evaluate`), so test people are never in the training crowd.
 """
 
 from __future__ import annotations

@@ -183,7 +183,7 @@ def train(
 
     ``steps`` is the total step count to reach, ``minutes`` the wall-clock budget of this call;
     give either or both. Ctrl-C saves a checkpoint before stopping. ``scorer(swap_model) -> dict``
-    (e.g. :func:`faceswap_kit.train.score.synth_scorer`) scores every checkpoint into the model
+    (e.g. :func:`faceswap_kit.evaluate.synth_scorer`) scores every checkpoint into the model
     card. ``init`` starts from a pretrained model's weights (e.g. ``"crowd-lite"``). See
     :func:`make_trainer` for the other arguments.
 

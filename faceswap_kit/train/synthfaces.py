@@ -9,7 +9,7 @@ from ..dataset.faceset import FaceSet
 
 
 def scene_seed(identity_seed: int, index: int, stream: int = 0) -> int:
-    """A distinct, reproducible scene seed per identity, face index and stream (train/score)."""
+    """A distinct, reproducible scene seed per identity, face index and stream (train, evaluate)."""
     return 1_000_003 * stream + 10_007 * identity_seed + index
 
 
