@@ -7,8 +7,9 @@ fine-tunes a pair from such a model.
 
 from .config import TrainConfig
 from .crowd import CrowdConfig
-from .loop import Trainer, TrainSummary
+from .loop import Trainer
 from .pretrain import make_pretrainer, pretrain
+from .progress import TrainSummary
 from .run import make_trainer, train
 
 __all__ = [

@@ -67,6 +67,14 @@ class Batch:
     mask_b: torch.Tensor
     region_b: torch.Tensor
 
+    def channels_last(self) -> Batch:
+        """The batch with its network inputs in channels-last memory (faster convolutions on
+        CUDA); the same tensors otherwise."""
+        for name in ("warped_a", "warped_b"):
+            value = getattr(self, name).contiguous(memory_format=torch.channels_last)
+            setattr(self, name, value)
+        return self
+
 
 class FacePairData:
     """Both identities' faces on ``device`` as uint8, resized once to ``resolution``.

@@ -14,8 +14,10 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+from collections.abc import Iterator
 
 import torch
 
@@ -116,3 +118,22 @@ def check_batch_fits(
     free = available_memory(device)
     if free is not None and batch_memory(model_config, train_config, device) > free:
         raise TrainingError(describe_need(model_config, train_config, device))
+
+
+@contextlib.contextmanager
+def explain_out_of_memory(
+    model_config: ModelConfig, train_config: TrainConfig, device: torch.device
+) -> Iterator[None]:
+    """Turn an out-of-memory failure inside the block (CUDA's, or the CPU allocator's) into a
+    :class:`TrainingError` that says what the run needs and how to fit it."""
+    try:
+        yield
+    except RuntimeError as exc:  # torch.OutOfMemoryError too
+        text = str(exc).lower()
+        if isinstance(exc, torch.OutOfMemoryError) or any(
+            words in text
+            for words in ("out of memory", "not enough memory", "can't allocate memory")
+        ):
+            need = describe_need(model_config, train_config, device)
+            raise TrainingError(f"out of memory: {need}") from exc
+        raise

@@ -24,7 +24,8 @@ from .config import TrainConfig
 from .crowd import CrowdConfig
 from .crowddata import CrowdData
 from .init import apply_init, find_init, resolve_init_config
-from .loop import Callback, Trainer, TrainSummary
+from .loop import Callback, Trainer
+from .progress import TrainSummary
 from .state import read_train_config
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,7 @@ def make_pretrainer(
         data, model_dir, model_config, train_config, resume=resume, provenance=provenance
     )
     if init_model is not None:
-        apply_init(trainer, init_model)
+        apply_init(trainer.parts, trainer.state, init_model)
     record_command(trainer, command)
     return trainer
 

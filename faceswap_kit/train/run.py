@@ -15,8 +15,9 @@ from ..models.config import ModelConfig
 from ..models.swap_model import read_model_config
 from .config import TrainConfig
 from .data import FacePairData, load_faceset_any
-from .loop import Callback, Trainer, TrainSummary
+from .loop import Callback, Trainer
 from .memory import check_batch_fits
+from .progress import TrainSummary
 from .state import read_train_config
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ def make_trainer(
     if init_model is not None:
         from .init import apply_init
 
-        apply_init(trainer, init_model)
+        apply_init(trainer.parts, trainer.state, init_model)
     return trainer
 
 
