@@ -24,7 +24,10 @@ from typing import Any
 
 import torch
 
+from ..align import transform_points, warp_to_aligned
 from ..errors import InputError
+from ..masks import face_mask, feather, region_masks
+from ..synth import Identity, Scene, render, render_ideal_swap
 from .synthfaces import render_aligned, scene_seed
 
 log = logging.getLogger(__name__)
@@ -129,10 +132,6 @@ def render_crowd_faces(
     >>> tuple(faces["images"].shape), faces["images"].dtype
     ((2, 3, 64, 64), torch.uint8)
     """
-    from ..align import transform_points, warp_to_aligned
-    from ..masks import face_mask, feather, region_masks
-    from ..synth import Identity, Scene, render, render_ideal_swap
-
     render_size = config.render_size or max(128, int(size * 2.5))
     target = Identity.from_seed(config.target_seed) if config.anyface else None
     renders, ideals = [], []

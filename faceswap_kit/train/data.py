@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from ..dataset.faceset import FaceSet
+from ..dataset.load import load_faceset
 from ..errors import DatasetError
 from .augment import match_color, warp_batch
 from .config import TrainConfig
@@ -30,10 +31,6 @@ def load_faceset_any(
         raise DatasetError(
             f"dataset folder {path} does not exist; create it with 'faceswap-kit extract SRC {path}'"
         )
-    try:
-        from ..dataset.load import load_faceset
-    except ImportError as exc:  # pragma: no cover - a build without the dataset loader
-        raise DatasetError("this build cannot load dataset folders (no load_faceset)") from exc
     faceset = load_faceset(path, device=device)
     if not faceset.identity.get("source"):
         faceset.identity.setdefault("source", str(path))

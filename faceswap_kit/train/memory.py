@@ -23,6 +23,7 @@ import torch
 
 from ..errors import TrainingError
 from ..models.config import ModelConfig
+from ..models.swap_model import build_network
 from .config import TrainConfig
 
 #: Loss terms, the augmented batch and allocator slack on top of the saved activations.
@@ -32,8 +33,6 @@ OVERHEAD = 1.15
 @functools.lru_cache(maxsize=16)
 def _per_pair_bytes(model_config: ModelConfig) -> tuple[int, int]:
     """``(bytes autograd saves for one A face + one B face, parameter count)``."""
-    from ..models.swap_model import build_network
-
     with torch.device("meta"):
         network = build_network(model_config)
     saved = 0

@@ -20,6 +20,7 @@ import torch
 from ..errors import InputError
 from ..models import checkpoint as ckpt
 from ..models.config import ModelConfig
+from ..models.swap_model import read_model_config
 from .config import TrainConfig
 from .crowd import CrowdConfig
 from .crowddata import CrowdData
@@ -84,8 +85,6 @@ def make_pretrainer(
             raise InputError(
                 f"{model_dir} was pretrained on {saved}; resume without changing the crowd"
             )
-        from ..models.swap_model import read_model_config
-
         saved_model, _ = read_model_config(model_dir)
         if model_config is not None and model_config != saved_model:
             raise InputError(

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import logging
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from ..dataset.faceset import FaceSet
-from ..errors import InputError
+from ..errors import CheckpointError, DatasetError, InputError
 from ..models import checkpoint as ckpt
 from ..models.config import ModelConfig
 from ..models.swap_model import read_model_config
 from .config import TrainConfig
 from .data import FacePairData, load_faceset_any
+from .init import apply_init, find_init, resolve_init_config
 from .loop import Callback, Trainer
 from .memory import check_batch_fits
 from .progress import TrainSummary
@@ -70,8 +74,6 @@ def make_trainer(
         raise InputError("--init starts a new model; drop it when resuming")
     init_model = None
     if init is not None:
-        from .init import find_init, resolve_init_config
-
         init_model = find_init(init)
         model_config = resolve_init_config(init_model, model_config, model_dir.name)
         train_config = train_config or init_model.train_config
@@ -80,8 +82,6 @@ def make_trainer(
             raise InputError(f"--resume was given but {model_dir} holds no checkpoint (state.json)")
         saved, _ = read_model_config(model_dir)
         if model_config is not None and model_config != saved:
-            from ..errors import CheckpointError
-
             raise CheckpointError(
                 f"{model_dir} holds a {saved.architecture} {saved.resolution} px model "
                 f"({saved}); the requested config differs ({model_config}). Resume without "
@@ -98,8 +98,6 @@ def make_trainer(
     b = load_faceset_any(data_b, device)
     if a.face_type != model_config.face_type:
         if init_model is not None:
-            from ..errors import DatasetError
-
             raise DatasetError(
                 f"expected {model_config.face_type!r} faces (the face type of --init "
                 f"{init}), got {a.face_type!r}; extract the data with --face-type "
@@ -112,8 +110,6 @@ def make_trainer(
         data, model_dir, model_config, train_config, resume=resume, provenance=provenance
     )
     if init_model is not None:
-        from .init import apply_init
-
         apply_init(trainer.parts, trainer.state, init_model)
     return trainer
 
@@ -122,9 +118,6 @@ def _check_writable(model_dir: Path) -> None:
     """Raise :class:`CheckpointError` unless files can be created in ``model_dir`` (by trying:
     permission bits say nothing for root or a read-only disk). Folders made for the try are
     removed again; the first checkpoint makes them."""
-    import contextlib
-    import tempfile
-
     created = [p for p in (model_dir, *model_dir.parents) if not p.exists()]
     try:
         model_dir.mkdir(parents=True, exist_ok=True)
@@ -134,8 +127,6 @@ def _check_writable(model_dir: Path) -> None:
             with contextlib.suppress(OSError):
                 folder.rmdir()
     except OSError as exc:
-        from ..errors import CheckpointError
-
         raise CheckpointError(
             f"model directory {str(model_dir)!r} is not writable ({exc.strerror or exc}); "
             "choose a folder you can write to (nothing was trained)"
@@ -153,14 +144,10 @@ def _same_folder(a: FaceSet | str | Path, b: FaceSet | str | Path) -> bool:
 
 def _with_face_type(config: ModelConfig, face_type: str, resume: bool) -> ModelConfig:
     if resume:
-        from ..errors import DatasetError
-
         raise DatasetError(
             f"the model was trained on {config.face_type!r} faces but the data is {face_type!r}; "
             "extract the data with the model's face type"
         )
-    import dataclasses
-
     return dataclasses.replace(config, face_type=face_type)
 
 

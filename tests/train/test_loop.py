@@ -40,6 +40,19 @@ def test_exact_resume(faces, tmp_path):
     assert [h["total"] for h in history[0]] == [h["total"] for h in history[1]]
 
 
+def test_training_neither_reads_nor_changes_the_global_rng(faces, tmp_path):
+    model_config, train_config = small_configs()
+    torch.manual_seed(1)
+    first = make_trainer(*faces, tmp_path / "first", model_config, train_config)
+    torch.manual_seed(2)
+    before = torch.get_rng_state()
+    second = make_trainer(*faces, tmp_path / "second", model_config, train_config)
+    for name, value in first.network.state_dict().items():  # the seed alone decides
+        assert torch.equal(value, second.network.state_dict()[name]), name
+    second.run(steps=2)
+    assert torch.equal(torch.get_rng_state(), before)
+
+
 def test_loss_goes_down(faces, tmp_path):
     model_config = ModelConfig.tiny(encoder_dims=8, bottleneck_dims=32, decoder_dims=8, mask_dims=4)
     train_config = TrainConfig.tiny(batch_size=4, log_every=5, learning_rate=1e-3)
