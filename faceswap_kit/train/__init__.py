@@ -1,8 +1,8 @@
-"""Training of swap models: configs, the on-device data pipeline, losses, the loop, scoring.
+"""Training of swap models: configs, the on-device data pipeline, losses, the loop, checkpoints.
 
 The one call: ``train(data_a, data_b, model_dir, model_config, train_config, steps=..., minutes=...)``;
 ``pretrain(model_dir, ...)`` trains on a crowd of generated people, and ``train(..., init=...)``
-fine-tunes a pair from such a model.
+fine-tunes a pair from such a model. Scoring lives in :mod:`faceswap_kit.evaluate`.
 """
 
 from .config import TrainConfig
