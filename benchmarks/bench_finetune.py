@@ -5,7 +5,7 @@
 Two generated people outside the training crowd (seeds 11 and 23, the demo's) are rendered into
 face sets at the init model's resolution. The same architecture is trained twice on them, from
 random weights and from ``--init``, for the largest ``--minutes`` of training time each; at every
-mark the model is scored against the ideal swap (``train.score.score_model``: who the independent
+mark the model is scored against the ideal swap (``evaluate.score_model``: who the independent
 judge says the swapped face is, and masked SSIM/PSNR),
 beside the 2D warp and the unchanged frame. Prints a Markdown table and saves a plot.
 Scoring time is not training time. On a shared CPU the step counts vary with the load: compare
@@ -23,9 +23,9 @@ from pathlib import Path
 
 import torch
 
+from faceswap_kit.evaluate import score_model
 from faceswap_kit.train import TrainConfig, make_trainer
 from faceswap_kit.train.init import find_init
-from faceswap_kit.train.score import score_model
 from faceswap_kit.train.synthfaces import synth_faceset
 
 

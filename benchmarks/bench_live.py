@@ -238,7 +238,7 @@ live.widget
 
 
 def browser_round_trip(frames: int) -> str:
-    from faceswap_kit.live.browser import (
+    from testing.browser import (
         browser_unavailable_reason,
         jupyter_lab,
         run_widget_page,
@@ -257,8 +257,8 @@ def browser_round_trip(frames: int) -> str:
     ]
     with tempfile.TemporaryDirectory() as root:
         root = pathlib.Path(root)
-        from faceswap_kit.live.browser import write_y4m
         from faceswap_kit.live.sources import GeneratedPersonSource
+        from testing.browser import write_y4m
 
         person = write_y4m(root / "person.y4m", GeneratedPersonSource(seed=0, frames=48))
         runs = [

@@ -50,9 +50,9 @@ def parse_variant(text: str) -> tuple[str, dict, dict]:
 def train_variant(args: tuple) -> dict:
     variant, minutes, faces, seeds, work = args
     torch.set_num_threads(1)
+    from faceswap_kit.evaluate import score_model
     from faceswap_kit.models import ModelConfig, parameter_count
     from faceswap_kit.train import TrainConfig, make_trainer
-    from faceswap_kit.train.score import score_model
     from faceswap_kit.train.synthfaces import synth_faceset
 
     preset, overrides, train_overrides = parse_variant(variant)

@@ -79,8 +79,8 @@ def score(image: torch.Tensor, pair: dict) -> tuple[float, ...]:
     )
     if not judge_available():
         return values
+    from faceswap_kit.evaluate import identity_scores
     from faceswap_kit.metrics.identity import landmark_boxes
-    from faceswap_kit.train.judge import identity_scores
 
     judged = identity_scores(
         {"x": image}, landmark_boxes(pair["landmarks"]), pair["seed_b"], pair["seed_a"],

@@ -14,15 +14,19 @@ from __future__ import annotations
 import argparse
 import platform
 import statistics
+import sys
 import tempfile
 import time
+from pathlib import Path
 
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from faceswap_kit.models import ModelConfig, build_network, parameter_count
-from faceswap_kit.train import TrainConfig, make_trainer
-from faceswap_kit.train.toyfaces import toy_faceset
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout's testing package
+
+from faceswap_kit.models import ModelConfig, build_network, parameter_count  # noqa: E402
+from faceswap_kit.train import TrainConfig, make_trainer  # noqa: E402
+from testing.toyfaces import toy_faceset  # noqa: E402
 
 PEER_DATA_MS = {64: 9.7, 128: 41.4, 256: 139.0}  # faceswap, 16 faces/side x 2 + masks
 PEER_STEP_S = 4.0  # faceswap "Original", 64 px, batch 16/side, 82M params, SSIM loss

@@ -200,9 +200,9 @@ def _find_init(config: DemoConfig, face_size: int):
 
 
 def _train(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, Any]:
+    from .evaluate import synth_scorer
     from .models.config import ModelConfig
     from .train import train
-    from .train.score import synth_scorer
 
     presets = {"tiny": ModelConfig.tiny, "lite": ModelConfig.lite, "default": ModelConfig.default}
     if config.preset not in presets:
@@ -260,10 +260,9 @@ def _convert(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str
 
 def _score(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, Any]:
     """How good is the swap? The judge on the written video, and the ideal-swap score."""
+    from .evaluate import judge_video, score_model, score_table
     from .metrics.identity import judge_status
     from .models import load_model
-    from .train.judge import judge_video
-    from .train.score import score_model, score_table
 
     # The demo's video puts A's face into B's clip: B is in the frame, A is intended.
     model = load_model(context["model_dir"])

@@ -28,12 +28,11 @@ from pathlib import Path
 
 import torch
 
+from faceswap_kit.evaluate import anyface_scorer, score_anyface
 from faceswap_kit.models import ModelConfig, load_model
 from faceswap_kit.models.export import export_model
 from faceswap_kit.train import TrainConfig, pretrain
-from faceswap_kit.train.anyface import anyface_scorer, score_anyface
 from faceswap_kit.train.crowd import CrowdConfig
-from faceswap_kit.train.state import save_training_state
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_MB = 20.0
@@ -115,7 +114,7 @@ def export(args, work: Path, out: Path) -> None:
         target = trainer.data.config.target_seed
         final = score_anyface(trainer.swap_model(), target, people=args.score_people)
         trainer.scores.append({"step": trainer.step, "seconds": round(trainer.elapsed, 1), **final})
-        save_training_state(trainer)
+        trainer.save()
         print(json.dumps(final["methods"], indent=1))
     if out.exists():
         shutil.rmtree(out)

@@ -63,11 +63,11 @@ def demo_picture(demo: Path, out: Path) -> None:
 def anyface_picture(out: Path) -> None:
     import cv2
 
+    from faceswap_kit.evaluate import anyface_on_frames
     from faceswap_kit.io import write_image
     from faceswap_kit.models import load_model
     from faceswap_kit.synth import Expression, Identity, Pose, render
     from faceswap_kit.synth.base_mesh import portraits
-    from faceswap_kit.train.anyface import anyface_on_frames
 
     model = load_model("anyface-lite")
     size = 256

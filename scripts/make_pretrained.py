@@ -26,12 +26,11 @@ from pathlib import Path
 
 import torch
 
+from faceswap_kit.evaluate import score_model, score_table, synth_scorer
 from faceswap_kit.models import ModelConfig, load_model
 from faceswap_kit.models.export import export_model
 from faceswap_kit.train import TrainConfig, make_trainer
 from faceswap_kit.train.pretrain import record_command
-from faceswap_kit.train.score import score_model, score_table, synth_scorer
-from faceswap_kit.train.state import save_training_state
 from faceswap_kit.train.synthfaces import synth_faceset
 
 
@@ -97,7 +96,7 @@ def main() -> None:
     print(summary)
     final = score_model(trainer.swap_model(), args.seed_a, args.seed_b, pairs=8, landmarks=True)
     trainer.scores[-1] = {"step": trainer.step, "seconds": round(trainer.elapsed, 1), **final}
-    save_training_state(trainer)
+    trainer.save()
     export_model(work, out)
     size = sum(p.stat().st_size for p in out.iterdir())
     print(f"exported {out} ({size / 1e6:.1f} MB)")

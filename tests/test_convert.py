@@ -165,7 +165,7 @@ def test_end_to_end_with_a_trained_model(clip, tmp_path):
     """A (two-step) trained model loaded from disk by the real loader, through the CLI."""
     from faceswap_kit.cli import main
     from faceswap_kit.train import train
-    from faceswap_kit.train.toyfaces import toy_faceset
+    from testing.toyfaces import toy_faceset
 
     model_dir = tmp_path / "model"
     train(toy_faceset(1, 8, 64), toy_faceset(2, 8, 64), model_dir, steps=2)

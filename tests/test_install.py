@@ -99,6 +99,12 @@ def test_the_wheel_carries_every_model_folder(wheel):
             assert f"faceswap_kit/bundled_models/{model}/{file}" in names, (model, file)
 
 
+def test_the_wheel_leaves_the_test_machinery_out(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    assert not [n for n in names if n.startswith("testing/") or n.endswith("toyfaces.py")]
+    assert "faceswap_kit/live/browser.py" not in names  # the Playwright driver: testing/
+
+
 def test_an_installed_wheel_converts_outside_the_checkout(wheel, views, tmp_path):
     from faceswap_kit.synth import write_clip
 

@@ -70,9 +70,9 @@ def run(args: argparse.Namespace) -> int:
 
     from ..device import get_device
     from ..errors import InputError
+    from ..evaluate import anyface_scorer
     from ..models.config import ModelConfig
     from ..train import TrainConfig
-    from ..train.anyface import anyface_scorer
     from ..train.pretrain import crowd_for, make_pretrainer
 
     if args.steps is None and args.minutes is None:
@@ -135,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
         f"{stats['samples_per_face']:.1f} times on average"
     )
     if trainer.scores:
-        from ..train.score import score_summary
+        from ..evaluate import score_summary
 
         print("any-face score on unseen people:\n" + score_summary(trainer.scores[-1]))
     return 0

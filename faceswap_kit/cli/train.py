@@ -85,9 +85,9 @@ def run(args: argparse.Namespace) -> int:
 
     from ..device import get_device
     from ..errors import InputError
+    from ..evaluate import synth_scorer, synthetic_seeds
     from ..models.config import ModelConfig
     from ..train import TrainConfig, make_trainer
-    from ..train.score import synth_scorer, synthetic_seeds
     from ..train.state import read_train_config
 
     if args.steps is None and args.minutes is None:
@@ -145,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
     summary = trainer.run(steps=args.steps, minutes=args.minutes, progress=not args.no_progress)
     print(summary)
     if trainer.scores:
-        from ..train.score import score_summary
+        from ..evaluate import score_summary
 
         print("score:\n" + score_summary(trainer.scores[-1]))
     return 0

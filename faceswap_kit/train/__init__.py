@@ -1,14 +1,15 @@
-"""Training of swap models: configs, the on-device data pipeline, losses, the loop, scoring.
+"""Training of swap models: configs, the on-device data pipeline, losses, the loop, checkpoints.
 
 The one call: ``train(data_a, data_b, model_dir, model_config, train_config, steps=..., minutes=...)``;
 ``pretrain(model_dir, ...)`` trains on a crowd of generated people, and ``train(..., init=...)``
-fine-tunes a pair from such a model.
+fine-tunes a pair from such a model. Scoring lives in :mod:`faceswap_kit.evaluate`.
 """
 
 from .config import TrainConfig
 from .crowd import CrowdConfig
-from .loop import Trainer, TrainSummary
+from .loop import Trainer
 from .pretrain import make_pretrainer, pretrain
+from .progress import TrainSummary
 from .run import make_trainer, train
 
 __all__ = [

@@ -15,7 +15,9 @@ from typing import Any
 
 import torch
 
-from .loop import Trainer, TrainSummary
+from .loop import Trainer
+from .preview import render_preview
+from .progress import TrainSummary
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +34,7 @@ class BackgroundTraining:
         on_update: ``on_update(self)`` after each new preview or record (on the training thread).
 
     Attributes:
-        preview: the latest :meth:`Trainer.preview` dict (or ``None``).
+        preview: the latest :func:`~.preview.render_preview` dict (or ``None``).
         summary: the :class:`TrainSummary` once finished.
         error: the exception that ended the run, if any.
     """
@@ -89,7 +91,7 @@ class BackgroundTraining:
         return self.summary
 
     def refresh_preview(self) -> None:
-        self.preview = self.trainer.preview(self.preview_count)
+        self.preview = render_preview(self.trainer.averaged, self.trainer.data, self.preview_count)
         self._last_preview = time.perf_counter()
 
     def _callback(self, trainer: Trainer, record: dict[str, Any]) -> None:

@@ -1,16 +1,20 @@
 """The model card: who the model swaps, whether they are real, how it was trained and how well it
-scores. Written as ``card.json`` (data) and ``README.md`` (for people) beside every checkpoint."""
+scores. Written as ``card.json`` (data) and ``README.md`` (for people) beside every checkpoint.
+Scores are formatted here too (:func:`score_table`, :func:`score_summary`) for the card, the CLI
+and the notebooks; :mod:`faceswap_kit.evaluate` measures them."""
 
 from __future__ import annotations
 
 import datetime as _dt
 import platform
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 
-if TYPE_CHECKING:
-    from .loop import Trainer
+from .. import __version__
+from ..models.config import ModelConfig
+from .config import TrainConfig
+from .trainstate import TrainState
 
 INTENDED_USE = (
     "Education and research on how face swaps are made and detected. Swap only faces of people "
@@ -19,57 +23,125 @@ INTENDED_USE = (
 )
 
 
-def build_card(trainer: Trainer) -> dict[str, Any]:
-    """The card of the model ``trainer`` is training, as a JSON-ready dict."""
-    identities = trainer.data.identities
+def build_card(
+    state: TrainState,
+    model_config: ModelConfig,
+    train_config: TrainConfig,
+    *,
+    identities: dict[str, dict[str, Any]],
+    provenance: dict[str, Any],
+    parameters: int,
+    device: torch.device | str,
+    pretraining: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The card of a model in training, as a JSON-ready dict.
+
+    Args:
+        state: where the run stands (steps, seconds, scores, extra card fields).
+        model_config, train_config: the run's configs.
+        identities: the identity records of sides ``"a"`` and ``"b"``.
+        provenance: where the data came from.
+        parameters: the network's parameter count.
+        device: the training device.
+        pretraining: the crowd's ``card_info()`` when pretrained on generated people.
+    """
     synthetic = all(bool(identities[s].get("synthetic", False)) for s in ("a", "b"))
     card = {
-        "name": trainer.model_config.name,
-        "architecture": trainer.model_config.architecture,
-        "resolution": trainer.model_config.resolution,
-        "face_type": trainer.model_config.face_type,
-        "parameters": trainer.parameters,
+        "name": model_config.name,
+        "architecture": model_config.architecture,
+        "resolution": model_config.resolution,
+        "face_type": model_config.face_type,
+        "parameters": parameters,
         "identities": {"a": identities["a"], "b": identities["b"]},
         "synthetic": synthetic,
-        "steps": trainer.step,
-        "training_seconds": round(trainer.elapsed, 1),
-        "batch_size": trainer.config.batch_size,
-        "scores": trainer.scores[-1] if trainer.scores else None,
-        "score_history": trainer.scores,
-        "data_provenance": trainer.provenance,
+        "steps": state.step,
+        "training_seconds": round(state.elapsed, 1),
+        "batch_size": train_config.batch_size,
+        "scores": state.scores[-1] if state.scores else None,
+        "score_history": state.scores,
+        "data_provenance": provenance,
         "direction_convention": (
             "a_to_b: input aligned faces of A, output B with A's pose, expression and lighting"
         ),
         "intended_use": INTENDED_USE,
         "software": {
-            "faceswap_kit": _version(),
+            "faceswap_kit": __version__,
             "torch": torch.__version__,
             "python": platform.python_version(),
         },
-        "device": str(trainer.device),
+        "device": str(device),
         "updated": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
     }
-    card_info = getattr(trainer.data, "card_info", None)
-    if callable(card_info):  # pretrained on a generated crowd
-        card["pretraining"] = card_info()
-        target = card["pretraining"]["crowd"].get("target_seed")
+    if pretraining is not None:  # pretrained on a generated crowd
+        card["pretraining"] = pretraining
+        target = pretraining["crowd"].get("target_seed")
         if target is not None:
             card["target_seed"] = target
             card["direction_convention"] = (
                 f"a_to_b: input aligned faces of anyone, output generated person {target} with "
                 "their pose, expression and lighting (an any-face model)"
             )
-    card.update(trainer.card_extra)
+    card.update(state.card_extra)
     return card
 
 
-def _version() -> str:
-    try:
-        from .. import __version__
+#: How each scored method is named in tables and printouts.
+METHOD_LABELS = {
+    "model": "model",
+    "warp2d": "2D warp",
+    "unchanged": "unchanged frame",
+    "ideal": "ideal swap",
+}
 
-        return __version__
-    except ImportError:  # pragma: no cover
-        return "unknown"
+
+def _cell(value: Any, spec: str) -> str:
+    return "–" if value is None else format(value, spec)
+
+
+def score_table(score: dict[str, Any]) -> list[str]:
+    """A markdown table of a :func:`faceswap_kit.evaluate.score_model` result (one row per method), plus a note when
+    identity was not judged."""
+    lines = [
+        "| method | judged the intended person | distance to intended | distance to original "
+        "| PSNR (dB) | SSIM | landmark error |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, values in score.get("methods", {}).items():
+        retrieval = values.get("id_retrieval")
+        lines.append(
+            f"| {METHOD_LABELS.get(name, name)} | "
+            f"{'–' if retrieval is None else f'{retrieval:.0%}'} | "
+            f"{_cell(values.get('id_to_intended'), '.3f')} | "
+            f"{_cell(values.get('id_to_original'), '.3f')} | "
+            f"{_cell(values.get('psnr'), '.2f')} | {_cell(values.get('ssim'), '.3f')} | "
+            f"{_cell(values.get('landmark_error'), '.3f')} |"
+        )
+    identity = score.get("identity") or {}
+    if identity and not identity.get("judged"):
+        lines += ["", f"Identity not judged: {identity.get('how_to_enable')}"]
+    return lines
+
+
+def score_summary(score: dict[str, Any]) -> str:
+    """One line per method: identity verdict (when judged) and SSIM against the ideal swap."""
+    parts = []
+    for name, values in score.get("methods", {}).items():
+        label = METHOD_LABELS.get(name, name)
+        if values.get("id_retrieval") is not None:
+            text = (
+                f"{label}: the intended person in {values['id_retrieval']:.0%} of frames "
+                f"(distance {_cell(values.get('id_to_intended'), '.2f')} to them, "
+                f"{_cell(values.get('id_to_original'), '.2f')} to the original)"
+            )
+        else:
+            text = label
+        if values.get("ssim") is not None:
+            text += f", SSIM {values['ssim']:.3f}"
+        parts.append(text)
+    identity = score.get("identity") or {}
+    if identity and not identity.get("judged"):
+        parts.append(f"identity not judged ({identity.get('how_to_enable')})")
+    return "\n".join(parts)
 
 
 def _identity_line(record: dict[str, Any]) -> str:
@@ -110,8 +182,6 @@ def card_markdown(card: dict[str, Any]) -> str:
         lines += ["", "## Commands", "", "```"] + list(card["commands"]) + ["```"]
     scores = card.get("scores")
     if scores:
-        from .score import score_table
-
         lines += ["", "## Scores against the ideal swap", ""] + score_table(scores)
         lines.append("")
         lines.append(

@@ -10,7 +10,7 @@ crowd face's head, pose, expression, light and background (``synth.render_ideal_
 aligned with the crowd face's matrix: the supervised target of an any-face model.
 
 Seeds: the crowd starts at ``first_seed = 1000``; scoring uses people below 1000 (see
-:mod:`faceswap_kit.train.anyface`), so test people are never in the training crowd.
+:mod:`faceswap_kit.evaluate`), so test people are never in the training crowd.
 """
 
 from __future__ import annotations
@@ -24,7 +24,10 @@ from typing import Any
 
 import torch
 
+from ..align import transform_points, warp_to_aligned
 from ..errors import InputError
+from ..masks import face_mask, feather, region_masks
+from ..synth import Identity, Scene, render, render_ideal_swap
 from .synthfaces import render_aligned, scene_seed
 
 log = logging.getLogger(__name__)
@@ -129,10 +132,6 @@ def render_crowd_faces(
     >>> tuple(faces["images"].shape), faces["images"].dtype
     ((2, 3, 64, 64), torch.uint8)
     """
-    from ..align import transform_points, warp_to_aligned
-    from ..masks import face_mask, feather, region_masks
-    from ..synth import Identity, Scene, render, render_ideal_swap
-
     render_size = config.render_size or max(128, int(size * 2.5))
     target = Identity.from_seed(config.target_seed) if config.anyface else None
     renders, ideals = [], []

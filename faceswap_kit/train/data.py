@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from ..dataset.faceset import FaceSet
+from ..dataset.load import load_faceset
 from ..errors import DatasetError
 from .augment import match_color, warp_batch
 from .config import TrainConfig
@@ -30,10 +31,6 @@ def load_faceset_any(
         raise DatasetError(
             f"dataset folder {path} does not exist; create it with 'faceswap-kit extract SRC {path}'"
         )
-    try:
-        from ..dataset.load import load_faceset
-    except ImportError as exc:  # pragma: no cover - a build without the dataset loader
-        raise DatasetError("this build cannot load dataset folders (no load_faceset)") from exc
     faceset = load_faceset(path, device=device)
     if not faceset.identity.get("source"):
         faceset.identity.setdefault("source", str(path))
@@ -66,6 +63,14 @@ class Batch:
     target_b: torch.Tensor
     mask_b: torch.Tensor
     region_b: torch.Tensor
+
+    def channels_last(self) -> Batch:
+        """The batch with its network inputs in channels-last memory (faster convolutions on
+        CUDA); the same tensors otherwise."""
+        for name in ("warped_a", "warped_b"):
+            value = getattr(self, name).contiguous(memory_format=torch.channels_last)
+            setattr(self, name, value)
+        return self
 
 
 class FacePairData:

@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass
 
 import torch
+from torch.nn.parallel import DistributedDataParallel
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +59,6 @@ class DistributedContext:
         """``network`` in DistributedDataParallel when distributed, else unchanged."""
         if not self.enabled:
             return network
-        from torch.nn.parallel import DistributedDataParallel
-
         ids = (
             [device.index if device.index is not None else self.local_rank]
             if device.type == "cuda"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 
@@ -20,9 +20,8 @@ from ..models import checkpoint as ckpt
 from ..models.config import ModelConfig
 from ..models.swap_model import load_network_weights, read_model_config, resolve_model_path
 from .config import TrainConfig
-
-if TYPE_CHECKING:
-    from .loop import Trainer
+from .parts import TrainParts
+from .trainstate import TrainState
 
 
 @dataclass(frozen=True)
@@ -87,15 +86,15 @@ def check_conflicts(init: InitModel, requested: ModelConfig | None) -> None:
         )
 
 
-def apply_init(trainer: Trainer, init: InitModel) -> None:
-    """Copy the init model's weights into ``trainer``'s network (and its weight average) and
-    record the start in the card (``trainer.card_extra["init"]``)."""
+def apply_init(parts: TrainParts, state: TrainState, init: InitModel) -> None:
+    """Copy the init model's weights into a run's network (and its weight average) and record
+    the start in its card (``state.card_extra["init"]``)."""
     weights = ckpt.read_weights(init.path / ckpt.WEIGHTS)
-    load_network_weights(trainer.network, weights, init.path / ckpt.WEIGHTS)
-    if trainer.ema is not None:
+    load_network_weights(parts.network, weights, init.path / ckpt.WEIGHTS)
+    if parts.ema is not None:
         with torch.no_grad():
-            trainer.ema.load_state_dict(trainer.network.state_dict())
-    trainer.card_extra["init"] = init.record()
+            parts.ema.load_state_dict(parts.network.state_dict())
+    state.card_extra["init"] = init.record()
 
 
 def resolve_init_config(init: InitModel, requested: ModelConfig | None, name: str) -> ModelConfig:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from kornia.metrics import ssim
 
 from .config import TrainConfig
 
@@ -27,8 +28,6 @@ def dssim(pred: torch.Tensor, target: torch.Tensor, window: int | None = None) -
     >>> float(dssim(x, x)) < 1e-4
     True
     """
-    from kornia.metrics import ssim
-
     window = window or ssim_window(pred.shape[-1])
     return (1 - ssim(pred, target, window).mean()) / 2
 

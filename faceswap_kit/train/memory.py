@@ -14,13 +14,16 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+from collections.abc import Iterator
 
 import torch
 
 from ..errors import TrainingError
 from ..models.config import ModelConfig
+from ..models.swap_model import build_network
 from .config import TrainConfig
 
 #: Loss terms, the augmented batch and allocator slack on top of the saved activations.
@@ -30,8 +33,6 @@ OVERHEAD = 1.15
 @functools.lru_cache(maxsize=16)
 def _per_pair_bytes(model_config: ModelConfig) -> tuple[int, int]:
     """``(bytes autograd saves for one A face + one B face, parameter count)``."""
-    from ..models.swap_model import build_network
-
     with torch.device("meta"):
         network = build_network(model_config)
     saved = 0
@@ -116,3 +117,22 @@ def check_batch_fits(
     free = available_memory(device)
     if free is not None and batch_memory(model_config, train_config, device) > free:
         raise TrainingError(describe_need(model_config, train_config, device))
+
+
+@contextlib.contextmanager
+def explain_out_of_memory(
+    model_config: ModelConfig, train_config: TrainConfig, device: torch.device
+) -> Iterator[None]:
+    """Turn an out-of-memory failure inside the block (CUDA's, or the CPU allocator's) into a
+    :class:`TrainingError` that says what the run needs and how to fit it."""
+    try:
+        yield
+    except RuntimeError as exc:  # torch.OutOfMemoryError too
+        text = str(exc).lower()
+        if isinstance(exc, torch.OutOfMemoryError) or any(
+            words in text
+            for words in ("out of memory", "not enough memory", "can't allocate memory")
+        ):
+            need = describe_need(model_config, train_config, device)
+            raise TrainingError(f"out of memory: {need}") from exc
+        raise

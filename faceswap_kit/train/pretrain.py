@@ -20,11 +20,13 @@ import torch
 from ..errors import InputError
 from ..models import checkpoint as ckpt
 from ..models.config import ModelConfig
+from ..models.swap_model import read_model_config
 from .config import TrainConfig
 from .crowd import CrowdConfig
 from .crowddata import CrowdData
 from .init import apply_init, find_init, resolve_init_config
-from .loop import Callback, Trainer, TrainSummary
+from .loop import Callback, Trainer
+from .progress import TrainSummary
 from .state import read_train_config
 
 log = logging.getLogger(__name__)
@@ -83,8 +85,6 @@ def make_pretrainer(
             raise InputError(
                 f"{model_dir} was pretrained on {saved}; resume without changing the crowd"
             )
-        from ..models.swap_model import read_model_config
-
         saved_model, _ = read_model_config(model_dir)
         if model_config is not None and model_config != saved_model:
             raise InputError(
@@ -108,7 +108,7 @@ def make_pretrainer(
         data, model_dir, model_config, train_config, resume=resume, provenance=provenance
     )
     if init_model is not None:
-        apply_init(trainer, init_model)
+        apply_init(trainer.parts, trainer.state, init_model)
     record_command(trainer, command)
     return trainer
 

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import logging
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from ..dataset.faceset import FaceSet
-from ..errors import InputError
+from ..errors import CheckpointError, DatasetError, InputError
 from ..models import checkpoint as ckpt
 from ..models.config import ModelConfig
 from ..models.swap_model import read_model_config
 from .config import TrainConfig
 from .data import FacePairData, load_faceset_any
-from .loop import Callback, Trainer, TrainSummary
+from .init import apply_init, find_init, resolve_init_config
+from .loop import Callback, Trainer
 from .memory import check_batch_fits
+from .progress import TrainSummary
 from .state import read_train_config
 
 log = logging.getLogger(__name__)
@@ -69,8 +74,6 @@ def make_trainer(
         raise InputError("--init starts a new model; drop it when resuming")
     init_model = None
     if init is not None:
-        from .init import find_init, resolve_init_config
-
         init_model = find_init(init)
         model_config = resolve_init_config(init_model, model_config, model_dir.name)
         train_config = train_config or init_model.train_config
@@ -79,8 +82,6 @@ def make_trainer(
             raise InputError(f"--resume was given but {model_dir} holds no checkpoint (state.json)")
         saved, _ = read_model_config(model_dir)
         if model_config is not None and model_config != saved:
-            from ..errors import CheckpointError
-
             raise CheckpointError(
                 f"{model_dir} holds a {saved.architecture} {saved.resolution} px model "
                 f"({saved}); the requested config differs ({model_config}). Resume without "
@@ -97,8 +98,6 @@ def make_trainer(
     b = load_faceset_any(data_b, device)
     if a.face_type != model_config.face_type:
         if init_model is not None:
-            from ..errors import DatasetError
-
             raise DatasetError(
                 f"expected {model_config.face_type!r} faces (the face type of --init "
                 f"{init}), got {a.face_type!r}; extract the data with --face-type "
@@ -111,9 +110,7 @@ def make_trainer(
         data, model_dir, model_config, train_config, resume=resume, provenance=provenance
     )
     if init_model is not None:
-        from .init import apply_init
-
-        apply_init(trainer, init_model)
+        apply_init(trainer.parts, trainer.state, init_model)
     return trainer
 
 
@@ -121,9 +118,6 @@ def _check_writable(model_dir: Path) -> None:
     """Raise :class:`CheckpointError` unless files can be created in ``model_dir`` (by trying:
     permission bits say nothing for root or a read-only disk). Folders made for the try are
     removed again; the first checkpoint makes them."""
-    import contextlib
-    import tempfile
-
     created = [p for p in (model_dir, *model_dir.parents) if not p.exists()]
     try:
         model_dir.mkdir(parents=True, exist_ok=True)
@@ -133,8 +127,6 @@ def _check_writable(model_dir: Path) -> None:
             with contextlib.suppress(OSError):
                 folder.rmdir()
     except OSError as exc:
-        from ..errors import CheckpointError
-
         raise CheckpointError(
             f"model directory {str(model_dir)!r} is not writable ({exc.strerror or exc}); "
             "choose a folder you can write to (nothing was trained)"
@@ -152,14 +144,10 @@ def _same_folder(a: FaceSet | str | Path, b: FaceSet | str | Path) -> bool:
 
 def _with_face_type(config: ModelConfig, face_type: str, resume: bool) -> ModelConfig:
     if resume:
-        from ..errors import DatasetError
-
         raise DatasetError(
             f"the model was trained on {config.face_type!r} faces but the data is {face_type!r}; "
             "extract the data with the model's face type"
         )
-    import dataclasses
-
     return dataclasses.replace(config, face_type=face_type)
 
 
@@ -183,14 +171,14 @@ def train(
 
     ``steps`` is the total step count to reach, ``minutes`` the wall-clock budget of this call;
     give either or both. Ctrl-C saves a checkpoint before stopping. ``scorer(swap_model) -> dict``
-    (e.g. :func:`faceswap_kit.train.score.synth_scorer`) scores every checkpoint into the model
+    (e.g. :func:`faceswap_kit.evaluate.synth_scorer`) scores every checkpoint into the model
     card. ``init`` starts from a pretrained model's weights (e.g. ``"crowd-lite"``). See
     :func:`make_trainer` for the other arguments.
 
-    >>> from faceswap_kit.train.toyfaces import toy_faceset
     >>> import tempfile
+    >>> from faceswap_kit.train.synthfaces import synth_faceset
     >>> out = tempfile.mkdtemp()
-    >>> summary = train(toy_faceset(1, 8, 64), toy_faceset(2, 8, 64), out, steps=2)
+    >>> summary = train(synth_faceset(4, 8, 64), synth_faceset(7, 8, 64), out, steps=2)
     >>> summary.step
     2
     """

@@ -1,22 +1,30 @@
 """Saving and restoring everything a training run needs to continue exactly where it stopped:
-weights, optimizer moments, RNG states, step, clock, loss history (see
-:mod:`faceswap_kit.models.checkpoint` for the atomic layout)."""
+its :class:`~faceswap_kit.train.trainstate.TrainState` (step, clock, loss and score history, the
+data RNG), the tensors of its :class:`~faceswap_kit.train.parts.TrainParts` (weights, optimizer
+moments) and its model card.
+See :mod:`faceswap_kit.models.checkpoint` for the atomic layout.
+
+``state.json`` keeps one layout across versions. Older checkpoints also hold ``rng.torch``, the
+global torch RNG of the time; it is read past: training draws only from the data generator (the
+initial weights come from a forked RNG, :func:`~faceswap_kit.train.parts.build_parts`).
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import torch
 
 from ..errors import CheckpointError
 from ..models import checkpoint as ckpt
+from ..models.config import ModelConfig
 from ..models.swap_model import load_network_weights, read_model_config
-from .card import build_card, card_markdown
+from .card import card_markdown
 from .config import TrainConfig
-
-if TYPE_CHECKING:
-    from .loop import Trainer
+from .parts import TrainParts
+from .trainstate import TrainState
 
 log = logging.getLogger(__name__)
 CONFIG_VERSION = 1
@@ -73,48 +81,46 @@ def _groups(optimizer: torch.optim.Optimizer) -> list[dict[str, Any]]:
     ]
 
 
-def save_training_state(trainer: Trainer) -> None:
-    """Write ``trainer``'s full state to its model directory, atomically."""
+def save_training_state(
+    model_dir: Path,
+    parts: TrainParts,
+    state: TrainState,
+    model_config: ModelConfig,
+    train_config: TrainConfig,
+    card: dict[str, Any],
+    data: Any = None,
+) -> None:
+    """Write a full checkpoint of a run into ``model_dir``, atomically: the averaged weights,
+    the configs, optimizer moments (and the raw weights beside an average), ``state``, the card,
+    and where a generated crowd's rendering stopped (``data.state_dict()``, when it has one)."""
     config = {
         "format": ckpt.FORMAT,
         "version": CONFIG_VERSION,
-        "model": trainer.model_config.to_dict(),
-        "train": trainer.config.to_dict(),
+        "model": model_config.to_dict(),
+        "train": train_config.to_dict(),
     }
-    tensors = flatten_optimizer(trainer.optimizer, "opt")
-    if trainer.discriminator is not None and trainer.d_optimizer is not None:
-        tensors.update(flatten_optimizer(trainer.d_optimizer, "dopt"))
-        for name, value in trainer.discriminator.state_dict().items():
+    tensors = flatten_optimizer(parts.optimizer, "opt")
+    if parts.discriminator is not None and parts.d_optimizer is not None:
+        tensors.update(flatten_optimizer(parts.d_optimizer, "dopt"))
+        for name, value in parts.discriminator.state_dict().items():
             tensors[f"disc.{name}"] = value
-    if trainer.ema is not None:  # the saved model is the average: keep the raw weights here
-        for name, value in trainer.network.state_dict().items():
+    if parts.ema is not None:  # the saved model is the average: keep the raw weights here
+        for name, value in parts.network.state_dict().items():
             tensors[f"{RAW_PREFIX}{name}"] = value
-    state = {
-        "step": trainer.step,
-        "elapsed_seconds": round(trainer.elapsed, 3),
-        "rng": {
-            "data": trainer.generator.get_state().tolist(),
-            "torch": torch.get_rng_state().tolist(),
-        },
-        "param_groups": _groups(trainer.optimizer),
-        "grad_scale": float(trainer.scaler.get_scale()) if trainer.scaler.is_enabled() else None,
-        "rollbacks": trainer.rollbacks,
-        "history": trainer.history,
-        "scores": trainer.scores,
-        "card_extra": trainer.card_extra,
-    }
-    if hasattr(trainer.data, "state_dict"):  # a generated crowd: where its rendering stopped
-        state["data"] = trainer.data.state_dict()
-    card = build_card(trainer)
+    saved = state.to_json()
+    saved["param_groups"] = _groups(parts.optimizer)
+    saved["grad_scale"] = float(parts.scaler.get_scale()) if parts.scaler.is_enabled() else None
+    if hasattr(data, "state_dict"):  # a generated crowd: where its rendering stopped
+        saved["data"] = data.state_dict()
     files = {
-        ckpt.WEIGHTS: ckpt.weights_bytes(trainer.averaged.state_dict(), {"format": ckpt.FORMAT}),
+        ckpt.WEIGHTS: ckpt.weights_bytes(parts.averaged.state_dict(), {"format": ckpt.FORMAT}),
         ckpt.CONFIG: ckpt.json_bytes(config),
         ckpt.OPTIMIZER: ckpt.tensors_bytes(tensors),
         ckpt.CARD: ckpt.json_bytes(card),
         ckpt.CARD_MARKDOWN: card_markdown(card).encode("utf-8"),
     }
-    ckpt.write_checkpoint(trainer.model_dir, files, state, keep_backups=trainer.config.keep_backups)
-    log.info("checkpoint of step %d saved in %s", trainer.step, trainer.model_dir)
+    ckpt.write_checkpoint(model_dir, files, saved, keep_backups=train_config.keep_backups)
+    log.info("checkpoint of step %d saved in %s", state.step, model_dir)
 
 
 def read_train_config(model_dir: Any) -> TrainConfig:
@@ -122,37 +128,44 @@ def read_train_config(model_dir: Any) -> TrainConfig:
     return TrainConfig.from_dict(data.get("train", {}))
 
 
-def load_training_state(trainer: Trainer) -> None:
-    """Restore ``trainer`` from its model directory (weights, optimizer, RNG, step, history)."""
-    model_dir = trainer.model_dir
+def load_training_state(
+    model_dir: Path,
+    parts: TrainParts,
+    state: TrainState,
+    model_config: ModelConfig,
+    device: torch.device,
+    data: Any = None,
+) -> None:
+    """Restore ``parts`` and ``state`` (and ``data``'s rendering state, when saved) from the
+    checkpoint in ``model_dir``, which must hold a ``model_config`` model."""
     if not (model_dir / ckpt.STATE).exists():
         raise CheckpointError(
             f"{model_dir} holds no checkpoint to resume (no state.json); train without --resume"
         )
-    model_config, _ = read_model_config(model_dir)
-    if model_config != trainer.model_config:
+    saved_config, _ = read_model_config(model_dir)
+    if saved_config != model_config:
         raise CheckpointError(
-            f"{model_dir} holds a {model_config.architecture} {model_config.resolution} px model "
-            f"({model_config}), not the requested {trainer.model_config}; resume without a "
+            f"{model_dir} holds a {saved_config.architecture} {saved_config.resolution} px model "
+            f"({saved_config}), not the requested {model_config}; resume without a "
             "preset/architecture override, or train into another directory"
         )
-    state = ckpt.read_json(model_dir / ckpt.STATE)
-    ckpt.verify_files(model_dir, state, (ckpt.WEIGHTS, ckpt.OPTIMIZER))
+    saved = ckpt.read_json(model_dir / ckpt.STATE)
+    ckpt.verify_files(model_dir, saved, (ckpt.WEIGHTS, ckpt.OPTIMIZER))
     weights = ckpt.read_weights(model_dir / ckpt.WEIGHTS)
-    load_network_weights(trainer.averaged, weights, model_dir / ckpt.WEIGHTS)
+    load_network_weights(parts.averaged, weights, model_dir / ckpt.WEIGHTS)
     raw = weights  # a checkpoint without a weight average saved the raw weights
     optimizer_path = model_dir / ckpt.OPTIMIZER
     if optimizer_path.exists():
         flat = ckpt.read_tensors(optimizer_path)
         saved_raw = {k[len(RAW_PREFIX) :]: v for k, v in flat.items() if k.startswith(RAW_PREFIX)}
         raw = saved_raw or raw
-        flat = {k: v.to(trainer.device) if k.startswith("disc.") else v for k, v in flat.items()}
-        restore_optimizer(trainer.optimizer, flat, "opt", state.get("param_groups"))
-        if trainer.discriminator is not None and trainer.d_optimizer is not None:
+        flat = {k: v.to(device) if k.startswith("disc.") else v for k, v in flat.items()}
+        restore_optimizer(parts.optimizer, flat, "opt", saved.get("param_groups"))
+        if parts.discriminator is not None and parts.d_optimizer is not None:
             disc = {k[5:]: v for k, v in flat.items() if k.startswith("disc.")}
             if disc:
-                trainer.discriminator.load_state_dict(disc)
-                restore_optimizer(trainer.d_optimizer, flat, "dopt", None)
+                parts.discriminator.load_state_dict(disc)
+                restore_optimizer(parts.d_optimizer, flat, "dopt", None)
     elif (model_dir / ckpt.LEGACY_OPTIMIZER).exists():
         log.warning(
             "%s of an older checkpoint is not read (a pickle container, which this kit never "
@@ -161,22 +174,16 @@ def load_training_state(trainer: Trainer) -> None:
         )
     else:
         log.warning("%s is missing: the optimizer restarts from zero moments", optimizer_path)
-    if trainer.ema is not None:
-        load_network_weights(trainer.network, raw, optimizer_path)
+    if parts.ema is not None:
+        load_network_weights(parts.network, raw, optimizer_path)
     try:
-        trainer.generator.set_state(torch.tensor(state["rng"]["data"], dtype=torch.uint8))
-        torch.set_rng_state(torch.tensor(state["rng"]["torch"], dtype=torch.uint8))
-        trainer.step = int(state["step"])
+        state.restore(saved)
     except (KeyError, TypeError, ValueError, RuntimeError) as exc:
         raise CheckpointError(
             f"{model_dir / ckpt.STATE} is incomplete ({exc}); restore it from backup-1"
         ) from exc
-    if state.get("grad_scale") and trainer.scaler.is_enabled():
-        trainer.scaler.update(float(state["grad_scale"]))
-    trainer.elapsed = float(state.get("elapsed_seconds", 0.0))
-    trainer.history = list(state.get("history", []))
-    trainer.scores = list(state.get("scores", []))
-    trainer.card_extra = dict(state.get("card_extra") or {})
-    if "data" in state and hasattr(trainer.data, "load_state_dict"):
-        trainer.data.load_state_dict(state["data"])
-    log.info("resumed %s at step %d", model_dir, trainer.step)
+    if saved.get("grad_scale") and parts.scaler.is_enabled():
+        parts.scaler.update(float(saved["grad_scale"]))
+    if "data" in saved and hasattr(data, "load_state_dict"):
+        data.load_state_dict(saved["data"])
+    log.info("resumed %s at step %d", model_dir, state.step)

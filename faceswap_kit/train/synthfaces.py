@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import torch
 
+from ..align import face_matrix, transform_points, warp_to_aligned
 from ..dataset.faceset import FaceSet
+from ..masks import face_mask, feather, region_masks
+from ..synth import Identity, Scene, render
 
 
 def scene_seed(identity_seed: int, index: int, stream: int = 0) -> int:
-    """A distinct, reproducible scene seed per identity, face index and stream (train/score)."""
+    """A distinct, reproducible scene seed per identity, face index and stream (train, evaluate)."""
     return 1_000_003 * stream + 10_007 * identity_seed + index
 
 
@@ -24,8 +27,6 @@ def render_aligned(
         ``(aligned images (N,3,S,S), aligned landmarks (N,468,2), matrices (N,2,3),
         frames (N,3,H,W))`` float tensors.
     """
-    from ..align import face_matrix, transform_points, warp_to_aligned
-
     frames = torch.cat([r.image for r in renders])
     landmarks = torch.cat([r.landmarks for r in renders])
     matrix = face_matrix(landmarks, face_type, size).float()
@@ -57,9 +58,6 @@ def synth_faceset(
     Returns:
         A :class:`FaceSet` on CPU whose identity record says ``synthetic: True``.
     """
-    from ..masks import face_mask, feather, region_masks
-    from ..synth import Identity, Scene, render
-
     render_size = render_size or max(128, int(size * 2.5))
     identity = Identity.from_seed(seed)
     renders = []

@@ -3,14 +3,14 @@ that plays a generated person (a Y4M file), and without any camera."""
 
 import pytest
 
-from faceswap_kit.live.browser import (
+from faceswap_kit.live.sources import GeneratedPersonSource
+from testing.browser import (
     browser_unavailable_reason,
     jupyter_lab,
     run_widget_page,
     write_notebook,
     write_y4m,
 )
-from faceswap_kit.live.sources import GeneratedPersonSource
 
 REASON = browser_unavailable_reason()
 pytestmark = [

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from faceswap_kit.live.browser import browser_unavailable_reason, write_notebook, write_y4m
+from testing.browser import browser_unavailable_reason, write_notebook, write_y4m
 
 
 def test_y4m_frames_round_trip_through_yuv420(tmp_path):

@@ -16,7 +16,7 @@ from safetensors.torch import save_file
 
 from faceswap_kit.models import ModelConfig
 from faceswap_kit.train import TrainConfig, loop, make_trainer
-from faceswap_kit.train.toyfaces import toy_faceset
+from testing.toyfaces import toy_faceset
 
 
 def main(out: Path) -> None:
@@ -24,9 +24,9 @@ def main(out: Path) -> None:
     saves: list[int] = []
     original = loop.save_training_state
 
-    def recording(trainer, *args, **kwargs):
-        saves.append(trainer.step)
-        return original(trainer, *args, **kwargs)
+    def recording(model_dir, parts, state, *args, **kwargs):
+        saves.append(state.step)
+        return original(model_dir, parts, state, *args, **kwargs)
 
     loop.save_training_state = recording
     model_config = ModelConfig.tiny(encoder_dims=4, bottleneck_dims=16, decoder_dims=4, mask_dims=2)

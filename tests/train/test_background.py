@@ -6,7 +6,7 @@ import pytest
 from faceswap_kit.models import ModelConfig
 from faceswap_kit.train import TrainConfig, make_trainer
 from faceswap_kit.train.background import BackgroundTraining
-from faceswap_kit.train.toyfaces import toy_faceset
+from testing.toyfaces import toy_faceset
 
 SMALL = dict(encoder_dims=4, bottleneck_dims=16, decoder_dims=4, mask_dims=2)
 

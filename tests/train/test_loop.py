@@ -8,7 +8,7 @@ from faceswap_kit.dataset.faceset import FaceSet
 from faceswap_kit.errors import CheckpointError, DatasetError, InputError, TrainingError
 from faceswap_kit.models import ModelConfig, load_model
 from faceswap_kit.train import TrainConfig, make_trainer, train
-from faceswap_kit.train.toyfaces import toy_faceset
+from testing.toyfaces import toy_faceset
 
 SMALL = dict(encoder_dims=4, bottleneck_dims=16, decoder_dims=4, mask_dims=2)
 
@@ -38,6 +38,19 @@ def test_exact_resume(faces, tmp_path):
         for d in ("straight", "split")
     ]
     assert [h["total"] for h in history[0]] == [h["total"] for h in history[1]]
+
+
+def test_training_neither_reads_nor_changes_the_global_rng(faces, tmp_path):
+    model_config, train_config = small_configs()
+    torch.manual_seed(1)
+    first = make_trainer(*faces, tmp_path / "first", model_config, train_config)
+    torch.manual_seed(2)
+    before = torch.get_rng_state()
+    second = make_trainer(*faces, tmp_path / "second", model_config, train_config)
+    for name, value in first.network.state_dict().items():  # the seed alone decides
+        assert torch.equal(value, second.network.state_dict()[name]), name
+    second.run(steps=2)
+    assert torch.equal(torch.get_rng_state(), before)
 
 
 def test_loss_goes_down(faces, tmp_path):

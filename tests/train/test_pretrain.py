@@ -8,9 +8,9 @@ import torch
 
 from faceswap_kit.cli import main
 from faceswap_kit.errors import InputError
+from faceswap_kit.evaluate import score_anyface, unseen_people
 from faceswap_kit.models import ModelConfig, load_model
 from faceswap_kit.train import CrowdConfig, TrainConfig, make_pretrainer, pretrain, train
-from faceswap_kit.train.anyface import score_anyface, unseen_people
 from faceswap_kit.train.crowd import CrowdRenderer, render_crowd_faces
 from faceswap_kit.train.crowddata import CrowdData
 from faceswap_kit.train.synthfaces import synth_faceset

@@ -11,7 +11,7 @@ from faceswap_kit.errors import TrainingError
 from faceswap_kit.models.config import ModelConfig
 from faceswap_kit.train import TrainConfig, make_trainer
 from faceswap_kit.train.synthfaces import synth_faceset
-from faceswap_kit.train.toyfaces import toy_faceset
+from testing.toyfaces import toy_faceset
 
 QUIET = ["--no-progress", "--score-pairs", "0"]
 

@@ -3,14 +3,15 @@
 Each identity (a seed) has its own skin, hair, eye and lip colours and face shape; each face of a
 set has its own position, size, eye opening and mouth opening, so a swap must carry pose and
 expression across identities — the same task as with real or generated people, in miniature.
-For realistic generated people use :mod:`faceswap_kit.train.synthfaces`.
+For realistic generated people use :mod:`faceswap_kit.train.synthfaces`. Test and benchmark
+support only: the installed package never imports it.
 """
 
 from __future__ import annotations
 
 import torch
 
-from ..dataset.faceset import FaceSet
+from faceswap_kit.dataset.faceset import FaceSet
 
 
 def _ellipse(

@@ -5,7 +5,7 @@ FIRST_CROWD_SEED`); the test people here are seeds below 1000 (the target person
 every score is on unseen faces. For each test person a random scene is rendered, and the model's
 ``a_to_b`` output is compared with the ideal swap (the target's inner face in the test person's
 shot) inside the face mask — masked PSNR and SSIM, beside the 2D landmark warp of a still photo
-of the target and the unchanged frame: :func:`faceswap_kit.train.score.score_model` per person,
+of the target and the unchanged frame: :func:`faceswap_kit.evaluate.score_model` per person,
 averaged.
 """
 
@@ -16,9 +16,14 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from ..detect import MediaPipeDetector
 from ..errors import InputError
+from ..io import image_to_tensor, tensor_to_image
+from ..metrics.identity import identity_embeddings
 from ..models.swap_model import SwapModel
-from .crowd import FIRST_CROWD_SEED
+from ..pipeline import FrameSwapper
+from ..train.crowd import FIRST_CROWD_SEED
+from .judge import reference_embedding
 from .score import score_model
 
 
@@ -120,12 +125,6 @@ def anyface_on_frames(
         ``swapped`` is shaped like ``frames`` (a tensor or a list); the distances are ``None``
         where the judge found no face (and ``judged_target`` False).
     """
-    from ..detect import MediaPipeDetector
-    from ..io import image_to_tensor, tensor_to_image
-    from ..metrics.identity import identity_embeddings
-    from ..pipeline import FrameSwapper
-    from .judge import reference_embedding
-
     if target_seed is None:
         target_seed = model.card.get("target_seed")
         if target_seed is None:

@@ -7,9 +7,9 @@ import torch
 from swap_oracle import Oracle
 
 from faceswap_kit.errors import InputError
+from faceswap_kit.evaluate import anyface_on_frames
 from faceswap_kit.models import ModelConfig, SwapModel
 from faceswap_kit.synth import Identity, render
-from faceswap_kit.train.anyface import anyface_on_frames
 
 
 def test_a_swap_that_changes_nobody_is_judged_the_input():

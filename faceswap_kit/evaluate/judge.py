@@ -21,10 +21,14 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
 import torch
 from torch import Tensor
 
-from .synthfaces import scene_seed
+from ..io import VideoReader
+from ..metrics.identity import identity_embeddings, landmark_boxes
+from ..synth import Identity, Scene, render
+from ..train.synthfaces import scene_seed
 
 REFERENCE_STREAM = 11
 REFERENCE_VIEWS = 3
@@ -36,9 +40,6 @@ DISTRACTOR_SEEDS = tuple(range(900, 912))
 @functools.lru_cache(maxsize=512)
 def reference_embedding(seed: int, size: int = 256, views: int = REFERENCE_VIEWS) -> Tensor:
     """Mean judge descriptor ``(128,)`` of generated person ``seed`` over ``views`` random shots."""
-    from ..metrics.identity import identity_embeddings, landmark_boxes
-    from ..synth import Identity, Scene, render
-
     person = Identity.from_seed(seed)
     shots = []
     for index in range(views):
@@ -72,8 +73,6 @@ def identity_scores(
     Returns:
         method -> ``{"id_retrieval", "id_to_intended", "id_to_original", "id_found"}``.
     """
-    from ..metrics.identity import identity_embeddings
-
     others = [s for s in DISTRACTOR_SEEDS if s not in (original_seed, intended_seed)]
     gallery = [original_seed, intended_seed, *others[:distractors]]
     references = torch.stack([reference_embedding(s, reference_size) for s in gallery])
@@ -117,10 +116,6 @@ def judge_video(
     Returns:
         part -> the scores of :func:`identity_scores` plus ``"frames"`` judged.
     """
-    import numpy as np
-
-    from ..io import VideoReader
-
     parts: dict[str, list[np.ndarray]] = {half: [] for half in halves}
     for index, frame in enumerate(VideoReader(path)):
         if index % every:

@@ -21,7 +21,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..errors import WidgetError
+from faceswap_kit.errors import WidgetError
 
 BASE_FLAGS = (
     "--headless=new",

@@ -16,8 +16,18 @@ from typing import Any
 
 import torch
 
+from ..align import transform_points, warp_to_aligned, warp_to_source
+from ..detect import MediaPipeDetector
+from ..errors import MissingExtraError
+from ..masks import face_mask
+from ..metrics import landmark_error, masked_psnr, masked_ssim
+from ..metrics.identity import judge_status, landmark_boxes
 from ..models.swap_model import SwapModel
-from .synthfaces import render_aligned, scene_seed
+from ..synth import Identity, Scene, render, render_ideal_swap
+from ..train.card import METHOD_LABELS, score_summary, score_table
+from ..train.synthfaces import render_aligned, scene_seed
+from ..warp2d import warp2d_swap
+from .judge import identity_scores
 
 log = logging.getLogger(__name__)
 SCORE_STREAM = 7
@@ -27,8 +37,6 @@ def _paste(
     frame: torch.Tensor, face: torch.Tensor, mask: torch.Tensor, matrix: torch.Tensor
 ) -> torch.Tensor:
     """Alpha-blend aligned ``face`` back into ``frame`` with ``mask`` (both warped to the frame)."""
-    from ..align import warp_to_source
-
     height, width = frame.shape[-2:]
     face_src = warp_to_source(face, matrix, height, width)
     mask_src = warp_to_source(mask, matrix, height, width)
@@ -37,9 +45,6 @@ def _paste(
 
 def _landmark_errors(frames: torch.Tensor, truth: torch.Tensor) -> float | None:
     """Mean normalised landmark error of mediapipe on ``frames`` vs ``truth`` (None if none found)."""
-    from ..detect import MediaPipeDetector
-    from ..metrics import landmark_error
-
     detector = MediaPipeDetector(mode="image")
     errors = []
     for frame, true in zip(frames, truth, strict=True):
@@ -73,7 +78,7 @@ def score_model(
         landmarks: also measure the pose and expression error: landmarks found by mediapipe in
             the pasted-back swap against the ideal swap's (slower).
         baselines: also score the unchanged frame and the 2D warp.
-        identity: also judge identity with dlib's face recogniser (:mod:`.judge`); ``None``:
+        identity: also judge identity with dlib's face recogniser (:mod:`faceswap_kit.evaluate.judge`); ``None``:
             when it is installed. The ideal swap is then judged too, as the best achievable.
         direction: which of the model's two directions to score (``"a_to_b"`` or ``"b_to_a"``):
             the one that draws ``seed_b``'s face into ``seed_a``'s frames.
@@ -83,11 +88,6 @@ def score_model(
         "landmark_error", "id_retrieval", "id_to_intended", "id_to_original", "id_found"}}}``;
         ``identity`` says whether identity was judged and, if not, how to enable it.
     """
-    from ..masks import face_mask
-    from ..metrics import masked_psnr, masked_ssim
-    from ..metrics.identity import judge_status
-    from ..synth import Identity, Scene, render, render_ideal_swap
-
     size = model.config.resolution
     face_type = model.config.face_type
     render_size = render_size or max(128, int(size * 2.5))
@@ -101,15 +101,11 @@ def score_model(
     aligned_in, _, matrix, frames = render_aligned(inputs, face_type, size)
     ideal_frames = torch.cat([r.image for r in ideals])
     ideal_landmarks = torch.cat([r.landmarks for r in ideals])
-    from ..align import transform_points, warp_to_aligned
-
     ideal_aligned = warp_to_aligned(ideal_frames, matrix, size).clamp(0, 1)
     mask = face_mask(transform_points(ideal_landmarks, matrix), size, face_type)
     problem = judge_status()
     judged = (problem is None) if identity is None else bool(identity)
     if judged and problem is not None:
-        from ..errors import MissingExtraError
-
         raise MissingExtraError(problem)
     need_frames = landmarks or judged
     swapped, swapped_mask = model.swap(aligned_in, direction)
@@ -118,8 +114,6 @@ def score_model(
     if need_frames:
         pasted["model"] = _paste(frames, swapped, mask, matrix)
     if baselines:
-        from ..warp2d import warp2d_swap
-
         still = render(person_b, size=render_size)
         warped = warp2d_swap(
             frames, torch.cat([r.landmarks for r in inputs]), still.image, still.landmarks
@@ -139,9 +133,6 @@ def score_model(
             error = _landmark_errors(pasted[name], ideal_landmarks)
             methods[name]["landmark_error"] = None if error is None else round(error, 4)
     if judged:
-        from ..metrics.identity import landmark_boxes
-        from .judge import identity_scores
-
         judged_frames = dict(pasted) | {"ideal": ideal_frames}
         verdicts = identity_scores(
             judged_frames, landmark_boxes(ideal_landmarks), seed_a, seed_b, render_size
@@ -187,60 +178,11 @@ def synthetic_seeds(identities: dict[str, dict[str, Any]]) -> tuple[int, int] | 
     return seeds[0], seeds[1]
 
 
-#: How each scored method is named in tables and printouts.
-METHOD_LABELS = {
-    "model": "model",
-    "warp2d": "2D warp",
-    "unchanged": "unchanged frame",
-    "ideal": "ideal swap",
-}
-
-
-def _cell(value: Any, spec: str) -> str:
-    return "–" if value is None else format(value, spec)
-
-
-def score_table(score: dict[str, Any]) -> list[str]:
-    """A markdown table of a :func:`score_model` result (one row per method), plus a note when
-    identity was not judged."""
-    lines = [
-        "| method | judged the intended person | distance to intended | distance to original "
-        "| PSNR (dB) | SSIM | landmark error |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for name, values in score.get("methods", {}).items():
-        retrieval = values.get("id_retrieval")
-        lines.append(
-            f"| {METHOD_LABELS.get(name, name)} | "
-            f"{'–' if retrieval is None else f'{retrieval:.0%}'} | "
-            f"{_cell(values.get('id_to_intended'), '.3f')} | "
-            f"{_cell(values.get('id_to_original'), '.3f')} | "
-            f"{_cell(values.get('psnr'), '.2f')} | {_cell(values.get('ssim'), '.3f')} | "
-            f"{_cell(values.get('landmark_error'), '.3f')} |"
-        )
-    identity = score.get("identity") or {}
-    if identity and not identity.get("judged"):
-        lines += ["", f"Identity not judged: {identity.get('how_to_enable')}"]
-    return lines
-
-
-def score_summary(score: dict[str, Any]) -> str:
-    """One line per method: identity verdict (when judged) and SSIM against the ideal swap."""
-    parts = []
-    for name, values in score.get("methods", {}).items():
-        label = METHOD_LABELS.get(name, name)
-        if values.get("id_retrieval") is not None:
-            text = (
-                f"{label}: the intended person in {values['id_retrieval']:.0%} of frames "
-                f"(distance {_cell(values.get('id_to_intended'), '.2f')} to them, "
-                f"{_cell(values.get('id_to_original'), '.2f')} to the original)"
-            )
-        else:
-            text = label
-        if values.get("ssim") is not None:
-            text += f", SSIM {values['ssim']:.3f}"
-        parts.append(text)
-    identity = score.get("identity") or {}
-    if identity and not identity.get("judged"):
-        parts.append(f"identity not judged ({identity.get('how_to_enable')})")
-    return "\n".join(parts)
+__all__ = [
+    "METHOD_LABELS",
+    "score_model",
+    "score_summary",
+    "score_table",
+    "synth_scorer",
+    "synthetic_seeds",
+]

@@ -2,8 +2,8 @@ import pytest
 import torch
 from swap_oracle import Oracle
 
+from faceswap_kit.evaluate import score_model, synthetic_seeds
 from faceswap_kit.models import ModelConfig, SwapModel, build_network
-from faceswap_kit.train.score import score_model, synthetic_seeds
 from faceswap_kit.train.synthfaces import synth_faceset
 
 
@@ -51,7 +51,7 @@ def test_the_judge_says_no_swap_for_the_unchanged_frame_and_a_swap_for_the_ideal
 
 
 def test_score_table_and_summary_say_how_to_enable_identity():
-    from faceswap_kit.train.score import score_summary, score_table
+    from faceswap_kit.evaluate import score_summary, score_table
 
     score = {
         "identity": {"judged": False, "how_to_enable": "pip install x"},
