@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -67,6 +68,8 @@ def test_preview_follows_the_sliders(swapped):
     assert preview.config.opacity == 0.0
     assert np.abs(preview.update().astype(int) - frame.astype(int)).max() <= 1
     assert "merge:" in preview.status.value
+    side_by_side = cv2.imdecode(np.frombuffer(preview.side_by_side_png(), np.uint8), 1)
+    assert side_by_side.shape[1] == 2 * frame.shape[1] + 4  # before | after, a picture that stays
 
 
 def test_preview_needs_a_face(swapped):
