@@ -79,3 +79,19 @@ def test_preview_needs_a_face(swapped):
     frame, _ = swapped
     with pytest.raises(WidgetError):
         MergePreview(frame, SwapResult(frame))
+
+
+def test_before_after_crops(swapped):
+    import matplotlib.pyplot as plt
+
+    from faceswap_kit.viz import merge as viz
+
+    frame, result = swapped
+    plain = viz.merged_face(frame, result, MergeConfig(color="none", blend="feather"))
+    other = viz.merged_face(frame, result, MergeConfig(color="none", blend="feather"),
+                            predicted=torch.zeros_like(result.predicted))  # fmt: skip
+    assert plain.shape == other.shape and plain.shape[0] < frame.shape[0]
+    assert np.abs(plain.astype(int) - other.astype(int)).max() > 30  # the face replaced
+    fig = viz.before_after_figure({"dark face": (plain, other)})
+    assert len(fig.axes) == 2
+    plt.close(fig)
