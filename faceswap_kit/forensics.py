@@ -160,8 +160,9 @@ def cue_scores(frames: Tensor, masks: Tensor) -> dict[str, Tensor]:
     """Every cue for a clip: ``{"seam": (T,), "sharpness": (T,), "flicker": (T,)}``.
 
     ``flicker`` is padded at the first frame with the clip's median so every cue has one value per
-    frame. A cue may point either way (a swap can be smoother *or* sharper than its frame), so judge
-    a cue by how well it separates, ``max(auc, 1 - auc)`` of :func:`roc_auc`.
+    frame. A cue may point either way (a swap can be smoother *or* sharper than its frame): judge it
+    by how far :func:`roc_auc` is from 0.5, and report the AUC as it is, since which side it falls
+    on (below 0.5: the fakes score lower) is part of what the cue says.
     """
     seam = seam_strength(frames, masks)
     sharpness = sharpness_mismatch(frames, masks)

@@ -88,3 +88,20 @@ def test_a_hard_edged_2d_swap_of_generated_people_is_spotted_by_its_seam():
     real_cues, fake_cues = forensics.cue_scores(frames, masks), forensics.cue_scores(fake, masks)
     assert set(real_cues) == set(forensics.CUES)
     assert forensics.roc_auc(real_cues["seam"], fake_cues["seam"]) > 0.9
+
+
+def test_figures_report_auc_as_it_is():
+    import matplotlib.pyplot as plt
+    import torch
+
+    from faceswap_kit.viz import forensics as show
+
+    real = {"flicker": torch.tensor([2.0, 3.0, 4.0])}
+    fakes = {"swap": {"flicker": torch.tensor([0.5, 1.0, 1.5])}}  # the fakes score lower
+    fig = show.cue_histograms(real, fakes)
+    assert "swap: 0.00" in fig.axes[0].get_title()  # not max(auc, 1 - auc)
+    plt.close(fig)
+    curves = {"real": torch.rand(2, 16), "fake": torch.rand(2, 16)}
+    fig = show.spectra_figure(curves)
+    assert len(fig.axes) == 2 and len(fig.axes[0].lines[0].get_xdata()) == 15  # no zero bin
+    plt.close(fig)

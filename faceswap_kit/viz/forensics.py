@@ -56,7 +56,8 @@ def show_pair(real: Tensor, fake: Tensor, mask: Tensor, zoom: bool = True):
 
 def cue_histograms(real: dict[str, Tensor], fakes: dict[str, dict[str, Tensor]]):
     """One panel per cue: the distribution over frames for the real clip and each kind of fake,
-    with how well the cue separates them (``max(auc, 1-auc)``)."""
+    titled with each fake's AUC as it is: the chance that a fake frame scores *higher* than a real
+    one (1: always higher, 0.5: a coin toss, 0: always lower — the cue points the other way)."""
     import matplotlib.pyplot as plt
 
     cues = list(real)
@@ -66,28 +67,36 @@ def cue_histograms(real: dict[str, Tensor], fakes: dict[str, dict[str, Tensor]])
         low, high = min(v.min() for v in values), max(v.max() for v in values)
         bins = np.linspace(low, high + 1e-6, 20)
         ax.hist(values[0], bins=bins, alpha=0.6, label="real")
-        title = [cue]
+        title = [f"{cue}: AUC (fake scores higher)"]
         for (name, fake), value in zip(fakes.items(), values[1:], strict=True):
             ax.hist(value, bins=bins, alpha=0.6, label=name)
-            auc = forensics.roc_auc(real[cue], fake[cue])
-            title.append(f"{name}: {max(auc, 1 - auc):.2f}")
+            title.append(f"{name}: {forensics.roc_auc(real[cue], fake[cue]):.2f}")
         ax.set_title("\n".join(title), fontsize=9)
         ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
 
 
-def spectra_figure(curves: dict[str, Tensor]):
-    """Mean radial log power spectrum of each set of face crops (``name -> (B, bins)``)."""
+def spectra_figure(curves: dict[str, Tensor], reference: str | None = None):
+    """Mean radial log power spectrum of each set of face crops (``name -> (B, bins)``), without
+    the zero-frequency bin (the mean brightness, removed before the transform); and, on the right,
+    each curve minus the ``reference`` one (default: the first), where differences show."""
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 3.4))
-    for name, spectrum in curves.items():
-        mean = spectrum.float().mean(0).cpu().numpy()
-        ax.plot(np.linspace(0, 1, len(mean)), mean, label=name)
-    ax.set_xlabel("spatial frequency (fraction of Nyquist)")
-    ax.set_ylabel("log10 power")
-    ax.legend()
+    reference = reference or next(iter(curves))
+    means = {name: spectrum.float().mean(0).cpu().numpy()[1:] for name, spectrum in curves.items()}
+    frequency = np.linspace(0, 1, len(means[reference]) + 1)[1:]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.4))
+    for name, mean in means.items():
+        left.plot(frequency, mean, label=name)
+        if name != reference:
+            right.plot(frequency, mean - means[reference], label=f"{name} - {reference}")
+    left.set_ylabel("log10 power")
+    right.axhline(0, color="#888888", lw=0.8)
+    right.set_ylabel(f"log10 power, minus {reference}")
+    for ax in (left, right):
+        ax.set_xlabel("spatial frequency (fraction of Nyquist)")
+        ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
 

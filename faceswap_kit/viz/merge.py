@@ -141,3 +141,48 @@ def jitter_figure(raw: torch.Tensor, smoothed: torch.Tensor, point: int = 1, fps
     axes[0].legend()
     fig.subplots_adjust(left=0.08, right=0.99, bottom=0.2, top=0.95, wspace=0.25)
     return fig
+
+
+def merged_face(
+    frame: np.ndarray,
+    result: Any,
+    config: MergeConfig | None = None,
+    predicted: torch.Tensor | None = None,
+    pad: float = 0.15,
+) -> np.ndarray:
+    """One merge of a swapped frame, cropped around the face: ``(h, w, 3)`` uint8.
+
+    Args:
+        frame: the (H,W,3) uint8 frame. result: its :class:`~faceswap_kit.pipeline.SwapResult`.
+        config: merge settings (default ``MergeConfig.default()``).
+        predicted: ``(1,3,S,S)`` face to merge instead of the model's prediction (for example the
+            model's other direction).
+        pad: margin around the face's box, as a fraction of its size.
+    """
+    config = config or MergeConfig.default()
+    face = result.predicted[:1] if predicted is None else predicted[:1]
+    merged = merge_face_detailed(
+        image_to_tensor(frame), face, result.mask[:1], result.matrix[:1].float(), config,
+        landmarks=result.landmarks[:1].float(),
+    )  # fmt: skip
+    points = result.landmarks[0].float()
+    (x0, y0), (x1, y1) = points.min(0).values.tolist(), points.max(0).values.tolist()
+    margin = pad * max(x1 - x0, y1 - y0)
+    height, width = frame.shape[:2]
+    top, bottom = max(int(y0 - margin), 0), min(int(y1 + margin) + 1, height)
+    left, right = max(int(x0 - margin), 0), min(int(x1 + margin) + 1, width)
+    return tensor_to_image(merged.output)[top:bottom, left:right]
+
+
+def before_after_figure(rows: dict[str, tuple[np.ndarray, np.ndarray]], titles=("before", "after")):
+    """One row per problem: the picture before the fix and after it (``name -> (before, after)``)."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(len(rows), 2, figsize=(5.6, 2.8 * len(rows)), squeeze=False)
+    for (name, pictures), pair in zip(rows.items(), axes, strict=True):
+        for ax, picture, title in zip(pair, pictures, titles, strict=True):
+            ax.imshow(picture)
+            ax.set_title(f"{name}: {title}", fontsize=9)
+            ax.set_axis_off()
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.95, wspace=0.05, hspace=0.15)
+    return fig

@@ -50,6 +50,29 @@ def preview_grid(preview: dict[str, torch.Tensor], gap: int = 2) -> np.ndarray:
     return (grid.permute(1, 2, 0) * 255).round().to(torch.uint8).numpy()
 
 
+def swap_preview(
+    model: Any, faces_a: torch.Tensor, faces_b: torch.Tensor, count: int = 4
+) -> dict[str, torch.Tensor]:
+    """What a trained :class:`~faceswap_kit.models.SwapModel` makes of some faces, laid out like
+    :meth:`Trainer.preview` (for :func:`plot_preview` and :func:`preview_grid`).
+
+    Args:
+        model: the swap model. faces_a, faces_b: ``(N, 3, S, S)`` aligned faces of A and B, uint8
+            or float in [0, 1], any size (resized to the model's resolution).
+        count: faces per side.
+    """
+    size = model.config.resolution
+    out: dict[str, torch.Tensor] = {}
+    for side, other, faces in (("a", "b", faces_a), ("b", "a", faces_b)):
+        faces = faces[:count].float() / (255.0 if faces.dtype == torch.uint8 else 1.0)
+        if faces.shape[-1] != size:
+            faces = torch.nn.functional.interpolate(faces, size=(size, size), mode="area")
+        out[side] = faces
+        out[f"{side}_to_{side}"], out[f"mask_{side}"] = model.swap(faces, f"{side}_to_{side}")
+        out[f"{side}_to_{other}"] = model.swap(faces, f"{side}_to_{other}")[0]
+    return out
+
+
 def encode_png(image: np.ndarray) -> bytes:
     """PNG bytes of a uint8 RGB image (for widgets)."""
     import cv2

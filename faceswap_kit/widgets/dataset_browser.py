@@ -136,6 +136,35 @@ class DatasetBrowser:
         self._label.value = f"page {self.page + 1}/{self.pages} · {len(self.order)} faces"
         self._update_status()
 
+    def figure(self):
+        """A still picture of the current page (matplotlib ``Figure``): each face titled with its
+        id and sharpness, selected faces framed in red. It stays in a saved notebook, where the
+        widget itself needs a running kernel."""
+        import matplotlib.pyplot as plt
+
+        from ..io import read_image
+
+        ids = self.page_ids()
+        columns = max(1, min(self.columns, len(ids)))
+        rows = max(1, -(-len(ids) // columns))
+        fig, axes = plt.subplots(rows, columns, figsize=(1.6 * columns, 1.9 * rows), squeeze=False)
+        position = {int(i): k for k, i in enumerate(self.table.ids)} if self.table else {}
+        for ax in axes.flat:
+            ax.set_axis_off()
+        for ax, face_id in zip(axes.flat, ids, strict=False):
+            ax.imshow(read_image(self.table.image_path(face_id)))
+            sharp = self.table.sharpness[position[face_id]]
+            ax.set_title(f"{face_id:06d} s{sharp:.1f}", fontsize=8)
+            if face_id in self.selected:
+                ax.set_axis_on()
+                ax.set_xticks([]), ax.set_yticks([])
+                for spine in ax.spines.values():
+                    spine.set_color("red"), spine.set_linewidth(3)
+        sort = self._sort.value
+        fig.suptitle(f"{self._label.value} · sorted by {sort}", fontsize=9)
+        fig.tight_layout()
+        return fig
+
     def _toggler(self, face_id: int):
         def toggle(change) -> None:
             if change["new"]:

@@ -1,7 +1,9 @@
 """An instant before/after preview of the merge settings on one frame (ipywidgets).
 
 The model runs once; every slider change only re-runs the merge on the cached prediction, so the
-preview follows the sliders at interactive speed.
+preview follows the sliders at interactive speed. Shown in a notebook, the before/after picture is
+an ordinary cell output redrawn in place (:mod:`.figures`), so the default state stays visible in
+a notebook saved and opened without a kernel.
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ class MergePreview:
         config: starting settings (default ``MergeConfig.default()``).
         width: display width in pixels of each of the two images.
 
-    Display ``preview.widget`` (or ``preview`` as the last line of a cell); ``preview.config`` is
-    the current setting, ready for ``convert_video(..., config=preview.config)``.
+    Display ``preview`` as the last line of a cell (controls, then a before | after picture that
+    follows them); ``preview.widget`` holds controls and images in one widget, for layouts.
+    ``preview.config`` is the current setting, ready for ``convert_video(..., config=preview.config)``.
     """
 
     def __init__(
@@ -50,6 +53,7 @@ class MergePreview:
                 "this frame has no swapped face to preview; pick a frame where a face was found"
             )
         from ..io import image_to_tensor, tensor_to_image
+        from .figures import LivePicture
 
         self._to_uint8 = tensor_to_image
         self.frame = frame
@@ -73,19 +77,17 @@ class MergePreview:
         self.before = widgets.Image(format="png", width=width, value=_png(frame))
         self.after = widgets.Image(format="png", width=width)
         self.status = widgets.Label()
+        self.picture = LivePicture()
+        self.controls_box = widgets.HBox(
+            [
+                widgets.VBox(list(self.controls.values())[:3]),
+                widgets.VBox(list(self.controls.values())[3:]),
+            ]
+        )
         for control in self.controls.values():
             control.observe(self._changed, names="value")
         self.widget = widgets.VBox(
-            [
-                widgets.HBox(
-                    [
-                        widgets.VBox(list(self.controls.values())[:3]),
-                        widgets.VBox(list(self.controls.values())[3:]),
-                    ]
-                ),  # fmt: skip
-                widgets.HBox([self.before, self.after]),
-                self.status,
-            ]
+            [self.controls_box, widgets.HBox([self.before, self.after]), self.status]
         )
         self.update()
 
@@ -106,12 +108,21 @@ class MergePreview:
         )  # fmt: skip
         output = self._to_uint8(merged.output)
         self.after.value = _png(output)
+        self.merged = output
+        if self.picture.handle is not None:  # shown in a notebook: redraw the picture in place
+            self.picture.update(self.side_by_side_png())
         self.status.value = (
             f"merge: {(time.perf_counter() - start) * 1000:.1f} ms  |  {self.config}"
         )
         return output
 
+    def side_by_side_png(self) -> bytes:
+        """PNG of the frame (left) and its merge with the current settings (right)."""
+        gap = np.full((self.frame.shape[0], 4, 3), 255, np.uint8)
+        return _png(np.concatenate([self.frame, gap, self.merged], axis=1))
+
     def _ipython_display_(self) -> None:  # pragma: no cover - notebook display
         from IPython.display import display
 
-        display(self.widget)
+        display(self.controls_box, self.status)
+        self.picture.show(self.side_by_side_png())

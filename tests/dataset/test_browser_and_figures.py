@@ -35,6 +35,20 @@ def test_browser_pages_select_remove_restore(small_set):
     assert len(load_faceset(small_set)) == 7 and browser.selected == set()
 
 
+def test_browser_still_picture(small_set):
+    pytest.importorskip("ipywidgets")
+    import matplotlib.pyplot as plt
+
+    from faceswap_kit.widgets.dataset_browser import DatasetBrowser
+
+    browser = DatasetBrowser(small_set, columns=3, rows=1, sort="sharpness")
+    browser.select(browser.page_ids()[:1])
+    fig = browser.figure()
+    assert sum(ax.has_data() for ax in fig.axes) == 3  # one picture per face on the page
+    assert "page 1/3" in fig._suptitle.get_text()
+    plt.close(fig)
+
+
 def test_browser_on_empty_folder(tmp_path):
     pytest.importorskip("ipywidgets")
     from faceswap_kit.errors import WidgetError

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -67,6 +68,8 @@ def test_preview_follows_the_sliders(swapped):
     assert preview.config.opacity == 0.0
     assert np.abs(preview.update().astype(int) - frame.astype(int)).max() <= 1
     assert "merge:" in preview.status.value
+    side_by_side = cv2.imdecode(np.frombuffer(preview.side_by_side_png(), np.uint8), 1)
+    assert side_by_side.shape[1] == 2 * frame.shape[1] + 4  # before | after, a picture that stays
 
 
 def test_preview_needs_a_face(swapped):
@@ -76,3 +79,19 @@ def test_preview_needs_a_face(swapped):
     frame, _ = swapped
     with pytest.raises(WidgetError):
         MergePreview(frame, SwapResult(frame))
+
+
+def test_before_after_crops(swapped):
+    import matplotlib.pyplot as plt
+
+    from faceswap_kit.viz import merge as viz
+
+    frame, result = swapped
+    plain = viz.merged_face(frame, result, MergeConfig(color="none", blend="feather"))
+    other = viz.merged_face(frame, result, MergeConfig(color="none", blend="feather"),
+                            predicted=torch.zeros_like(result.predicted))  # fmt: skip
+    assert plain.shape == other.shape and plain.shape[0] < frame.shape[0]
+    assert np.abs(plain.astype(int) - other.astype(int)).max() > 30  # the face replaced
+    fig = viz.before_after_figure({"dark face": (plain, other)})
+    assert len(fig.axes) == 2
+    plt.close(fig)

@@ -104,3 +104,14 @@ def test_the_loss_plot_leaves_the_notebook_backend_alone():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "svg"  # not switched to Agg behind the notebook's back
+
+
+def test_swap_preview_of_a_saved_model(trainer):
+    import torch
+
+    from faceswap_kit.viz.training import PREVIEW_COLUMNS, swap_preview
+
+    faces = torch.randint(0, 256, (3, 3, 96, 96), dtype=torch.uint8)  # another size: resized
+    preview = swap_preview(trainer.swap_model(), faces, faces.float() / 255, count=2)
+    assert set(preview) == {key for key, _ in PREVIEW_COLUMNS}
+    assert preview["a_to_b"].shape == (2, 3, 64, 64) and preview["mask_b"].shape == (2, 1, 64, 64)
