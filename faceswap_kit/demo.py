@@ -31,8 +31,10 @@ class DemoConfig:
         face_size: side of the extracted faces. preset: training preset.
         train_minutes: training budget (wall clock). train_steps: optional step cap.
         live_frames: frames pushed through the headless real-time runner.
-        init: a pretrained model to fine-tune from when it is present (the bundled crowd model;
-            its preset replaces ``preset``); ``None`` trains from scratch.
+        init: a pretrained model to fine-tune from when it is present (its preset replaces
+            ``preset``); ``None`` trains from scratch. The default is the bundled pair model of
+            people 4 and 7: its decoders already draw one sharp face each, so a few hundred steps
+            turn them into A and B (docs/training.md, "Fine-tuning from a pretrained model").
     """
 
     seed_a: int = 11
@@ -44,7 +46,7 @@ class DemoConfig:
     train_minutes: float = 3.5
     train_steps: int | None = None
     live_frames: int = 60
-    init: str | None = "crowd-lite"
+    init: str | None = "synth-4-7-df-lite"
 
     @classmethod
     def default(cls, **overrides: Any) -> DemoConfig:
@@ -183,7 +185,7 @@ def _find_init(config: DemoConfig, face_size: int):
     except CheckpointError:
         log.warning(
             "no pretrained model %r found: training the %s preset from scratch (build it with "
-            "scripts/make_crowd_models.py)",
+            "scripts/make_pretrained.py)",
             config.init,
             config.preset,
         )
