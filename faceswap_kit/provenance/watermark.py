@@ -28,7 +28,7 @@ add the evidence of many frames before deciding, and fall back on single frames.
 The payload is 16 fixed bits that say "made with faceswap_kit" and a 16-bit id that links the file
 to its record (the C2PA manifest and the ``.json`` beside it). See ``docs/provenance.md`` for the
 measured robustness, false positives and cost, and for what the mark cannot do: anyone who knows
-the method and the key (they are public, in this file) can remove or forge it.
+the method and the key (they are public, in ``pattern.py``) can remove or forge it.
 """
 
 from __future__ import annotations
@@ -40,34 +40,88 @@ import numpy as np
 
 from ..errors import InputError
 from ..frames import check_rgb_frame
+from .pattern import (
+    ACTIVITY_SIGMA,
+    CANONICAL,
+    CELL_PX,
+    CLIP_LEVEL,
+    DEFAULT_STRENGTH,
+    EMBED_STEPS,
+    GRID_COLS,
+    GRID_ROWS,
+    HIGHPASS_SIGMA,
+    ID_BITS,
+    KEY,
+    LUMA_WEIGHTS,
+    MAGIC,
+    MAGIC_BITS,
+    MASKING_MAX,
+    MAX_STRENGTH,
+    MIN_SIDE,
+    NOISE_FLOOR,
+    PAYLOAD_BITS,
+    TILE_CELLS,
+    TILE_GRID,
+    TILE_PX,
+    _bit_scores,
+    _cells,
+    _gain,
+    _layout,
+    _luma,
+    _residual,
+    _residual_luma,
+    _shifted_cells,
+    _signs,
+    _texture_divisor,
+    _tile_layout,
+    cell_pattern,
+    payload_bits,
+)
 
-CANONICAL = (256, 192)  # (w, h): the size every frame is read at
-CELL_PX = 4  # canonical pixels per cell side
-TILE_CELLS = 8  # cells per tile side: a tile is 32x32 canonical pixels
-TILE_PX = CELL_PX * TILE_CELLS
-GRID_COLS, GRID_ROWS = CANONICAL[0] // CELL_PX, CANONICAL[1] // CELL_PX  # 64 x 48 cells
-MAGIC_BITS = 16
-ID_BITS = 16
-PAYLOAD_BITS = MAGIC_BITS + ID_BITS
-MAGIC = 0xFA5C  # "made with faceswap_kit": 16 fixed bits, half ones, half zeros
-KEY = 0x5EED_F5C  # the public key of the pattern (cell order and signs)
-DEFAULT_STRENGTH = 0.7  # margin per bit, in grey levels of a cell as a reader sees it
-MAX_STRENGTH = 5.0  # at most this many grey levels (of 255) at a cell centre, flat areas
-HIGHPASS_SIGMA = 1.0  # cells: coarser content than this is the picture, not the mark
-CLIP_LEVEL = 6.0  # grey levels: a strong edge counts no more than this
-MIN_SIDE = 64  # smaller frames carry too few pixels per cell to be read reliably
+__all__ = [
+    "ACTIVITY_SIGMA",
+    "CANONICAL",
+    "CELL_PX",
+    "CLIP_LEVEL",
+    "DEFAULT_STRENGTH",
+    "EMBED_STEPS",
+    "GRID_COLS",
+    "GRID_ROWS",
+    "HIGHPASS_SIGMA",
+    "ID_BITS",
+    "KEY",
+    "LUMA_WEIGHTS",
+    "MAGIC",
+    "MAGIC_BITS",
+    "MASKING_MAX",
+    "MAX_STRENGTH",
+    "MIN_SIDE",
+    "NOISE_FLOOR",
+    "PAYLOAD_BITS",
+    "THRESHOLD_CONFIRM",
+    "THRESHOLD_DIRECT",
+    "THRESHOLD_SEARCH",
+    "TILE_CELLS",
+    "TILE_GRID",
+    "TILE_PX",
+    "WatermarkReading",
+    "cell_pattern",
+    "embed",
+    "payload_bits",
+    "read",
+    "search_cropped",
+]
+
 #: Sync z-scores over the 16 fixed bits above which a frame or clip counts as marked. About
 #: N(0, 1) on unmarked frames; chosen above the highest score of 440+ unmarked images and clips in
 #: ``benchmarks/bench_provenance.py`` (direct: 3.4; searched over scales and shifts: 5.3).
 THRESHOLD_DIRECT = 4.0
-THRESHOLD_SEARCH = 6.0
+THRESHOLD_SEARCH = 5.0
+THRESHOLD_CONFIRM = 6.0
 CROP_SCALES = tuple(np.round(np.arange(0.76, 1.001, 0.012), 3))
 SEARCH_FRAMES = 16
+SEARCH_TILES = 3  # a crop may have taken 0, 1 or 2 whole tiles off the top and the left
 SEARCH_READS = 4  # crop scales (the sharpest correlation peaks) whose cells are read in full
-ACTIVITY_SIGMA = 2.0  # cells: the neighbourhood whose texture strength is divided out
-MASKING_MAX = 2.0  # the mark is at most this many times stronger in busy texture
-LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], np.float32)  # R, G, B (as OpenCV's RGB2GRAY)
-EMBED_STEPS = 3  # corrections of the informed embedding (canonical size, cheap)
 
 
 @dataclass(frozen=True)
@@ -75,7 +129,8 @@ class WatermarkReading:
     """What reading the mark found.
 
     Attributes:
-        found: the "made with faceswap_kit" bits are there (sync score over the threshold).
+        found: the "made with faceswap_kit" bits are there: the sync score reaches the threshold
+            (and, for a searched reading, the id bits confirm it).
         score: the sync z-score (about 0 +/- 1 on unmarked frames, tens on marked ones).
         magic_agreement: fraction of the 16 fixed bits read correctly.
         payload_id: the 16-bit id (meaningful only when ``found``).
@@ -83,6 +138,10 @@ class WatermarkReading:
         alignment: ``"direct"`` or ``"search scale=S shift=(dx,dy)"`` (a cropped frame).
         frames: how many frames were combined.
         threshold: the sync score a reading needs to count as found (direct or searched).
+        confirmation: how far the 16 id bits stand out from noise, whatever their values (their
+            squared z-scores, a chi-square with 16 degrees of freedom, as a z-score: about 0 on
+            noise). The search picks the shift and scale by the fixed bits only, so this stays an
+            unbiased second opinion there; a searched reading needs ``THRESHOLD_CONFIRM``.
     """
 
     found: bool
@@ -93,6 +152,7 @@ class WatermarkReading:
     alignment: str
     frames: int
     threshold: float = THRESHOLD_DIRECT
+    confirmation: float = 0.0
 
     def bits_agreement(self, payload_id: int) -> float:
         """Fraction of all 32 bits that agree with the payload carrying ``payload_id``."""
@@ -100,43 +160,6 @@ class WatermarkReading:
         return float(np.mean(self._bits == expected))
 
     _bits: np.ndarray = None  # type: ignore[assignment]
-
-
-def payload_bits(payload_id: int) -> np.ndarray:
-    """The 32 payload bits (0/1) for an id: 16 fixed bits, then the id, most significant first.
-
-    >>> payload_bits(1)[-3:].tolist()
-    [0, 0, 1]
-    """
-    if not 0 <= int(payload_id) < 2**ID_BITS:
-        raise InputError(f"expected a payload id in [0, {2**ID_BITS}), got {payload_id}")
-    word = (MAGIC << ID_BITS) | int(payload_id)
-    return np.array([(word >> (PAYLOAD_BITS - 1 - i)) & 1 for i in range(PAYLOAD_BITS)], np.int8)
-
-
-@functools.lru_cache(maxsize=1)
-def _tile_layout() -> tuple[np.ndarray, np.ndarray]:
-    """Which bit each cell of a tile carries and its keyed sign, both ``(TILE_CELLS, TILE_CELLS)``."""
-    rng = np.random.default_rng(KEY)
-    cells = TILE_CELLS * TILE_CELLS
-    bit_of = rng.permutation(np.arange(cells) % PAYLOAD_BITS).reshape(TILE_CELLS, TILE_CELLS)
-    sign = rng.choice(np.array([-1.0, 1.0], np.float32), size=(TILE_CELLS, TILE_CELLS))
-    return bit_of, sign
-
-
-@functools.lru_cache(maxsize=1)
-def _layout() -> tuple[np.ndarray, np.ndarray]:
-    """The tile layout repeated over the canonical frame, both ``(GRID_ROWS, GRID_COLS)``."""
-    bit_of, sign = _tile_layout()
-    reps = (GRID_ROWS // TILE_CELLS, GRID_COLS // TILE_CELLS)
-    return np.tile(bit_of, reps), np.tile(sign, reps)
-
-
-def cell_pattern(payload_id: int) -> np.ndarray:
-    """The mark at cell resolution: +/-1 per cell, ``(GRID_ROWS, GRID_COLS)`` float32."""
-    bit_of, sign = _layout()
-    bits = payload_bits(payload_id).astype(np.float32) * 2 - 1
-    return (sign * bits[bit_of]).astype(np.float32)
 
 
 def embed(
@@ -228,97 +251,6 @@ def _canonical_mark(
     return pattern(amplitude)
 
 
-@functools.lru_cache(maxsize=1)
-def _gain() -> float:
-    """How much of a cell's added grey level a reader sees in that cell (flat area)."""
-    import cv2
-
-    _, sign = _layout()
-    mark = cv2.resize(sign * 10.0, CANONICAL, interpolation=cv2.INTER_LINEAR).astype(np.float32)
-    coarse = cv2.GaussianBlur(mark, (0, 0), sigmaX=HIGHPASS_SIGMA * CELL_PX)
-    return float((_cells(mark - coarse) * sign).mean() / 10.0)
-
-
-def _luma(frame: np.ndarray) -> np.ndarray:
-    import cv2
-
-    return cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
-
-
-def _residual(frame: np.ndarray, size: tuple[int, int] | None = None) -> np.ndarray:
-    """Luma at ``size`` (w, h) with its coarse content removed: where the mark's cells live."""
-    return _residual_luma(_luma(frame), size)
-
-
-def _canonical_luma(luma: np.ndarray, size: tuple[int, int] | None = None) -> np.ndarray:
-    import cv2
-
-    size = size or CANONICAL
-    return cv2.resize(luma, size, interpolation=cv2.INTER_AREA).astype(np.float32)
-
-
-def _texture_divisor(fine: np.ndarray, px: float) -> np.ndarray:
-    """How much busier than flat each place is (>= 1): local RMS of the fine detail, in units of
-    ``CLIP_LEVEL``, plus one."""
-    import cv2
-
-    activity = np.sqrt(cv2.GaussianBlur(fine * fine, (0, 0), sigmaX=ACTIVITY_SIGMA * px))
-    return (activity + CLIP_LEVEL) / CLIP_LEVEL
-
-
-def _highpass(small: np.ndarray, px: float = CELL_PX) -> np.ndarray:
-    """The fine part of a luma image divided by the local texture's own strength: in flat areas
-    grey levels pass unchanged, in busy ones the picture's detail counts no more than the mark."""
-    import cv2
-
-    fine = small - cv2.GaussianBlur(small, (0, 0), sigmaX=HIGHPASS_SIGMA * px)
-    return np.clip(fine / _texture_divisor(fine, px), -CLIP_LEVEL, CLIP_LEVEL)
-
-
-def _residual_luma(luma: np.ndarray, size: tuple[int, int], px: float = CELL_PX) -> np.ndarray:
-    return _highpass(_canonical_luma(luma, size), px)
-
-
-def _cells(residual: np.ndarray) -> np.ndarray:
-    """Mean residual per cell of a canonical-size residual, ``(GRID_ROWS, GRID_COLS)``."""
-    import cv2
-
-    return cv2.resize(residual, (GRID_COLS, GRID_ROWS), interpolation=cv2.INTER_AREA)
-
-
-def _shifted_cells(residual: np.ndarray, dx: int, dy: int):
-    """Whole cells of a residual whose tile grid starts at pixel ``(dx, dy)`` (mod one tile).
-
-    Returns the cells' mean residuals and, for each, the bit it carries and its sign (1-D).
-    """
-    height, width = residual.shape
-    x0, y0 = dx % CELL_PX, dy % CELL_PX
-    cols, rows = (width - x0) // CELL_PX, (height - y0) // CELL_PX
-    block = residual[y0 : y0 + rows * CELL_PX, x0 : x0 + cols * CELL_PX]
-    means = block.reshape(rows, CELL_PX, cols, CELL_PX).mean(axis=(1, 3))
-    bit_of, sign = _tile_layout()
-    # cell (r, c) of the block is tile cell ((y0 + r*CELL - dy) / CELL) mod TILE_CELLS
-    r = ((y0 - dy) // CELL_PX + np.arange(rows)) % TILE_CELLS
-    c = ((x0 - dx) // CELL_PX + np.arange(cols)) % TILE_CELLS
-    return means.ravel(), bit_of[np.ix_(r, c)].ravel(), sign[np.ix_(r, c)].ravel()
-
-
-def _bit_scores(values: np.ndarray, bit_of: np.ndarray, sign: np.ndarray) -> np.ndarray:
-    """Per-bit z-scores (positive: bit 1) from cell values, their bits and signs.
-
-    The noise level is how much the cells of one bit disagree with their bit's mean, pooled over
-    all bits, so a strong mark does not inflate its own noise estimate.
-    """
-    signed = values * sign
-    counts = np.bincount(bit_of, minlength=PAYLOAD_BITS).astype(np.float64)
-    counts = np.maximum(counts, 1)
-    means = np.bincount(bit_of, signed, PAYLOAD_BITS) / counts
-    spread = signed - means[bit_of]
-    dof = max(1.0, len(values) - PAYLOAD_BITS)
-    noise = float(np.sqrt((spread**2).sum() / dof)) + 1e-6
-    return means * np.sqrt(counts) / noise
-
-
 def _reading(
     values: np.ndarray,
     bit_of: np.ndarray,
@@ -326,15 +258,18 @@ def _reading(
     alignment: str,
     frames: int,
     threshold: float,
+    confirm: float | None = None,
 ) -> WatermarkReading:
     z = _bit_scores(values, bit_of, sign)
     magic = payload_bits(0)[:MAGIC_BITS].astype(np.float32) * 2 - 1
     # the sync score: the fixed bits' evidence added up, as one z-score
     score = float((z[:MAGIC_BITS] * magic).sum() / np.sqrt(MAGIC_BITS))
+    # the id bits' energy, whatever their signs: chi-square(16) under noise, as a z-score
+    confirmation = float(((z[MAGIC_BITS:] ** 2).sum() - ID_BITS) / np.sqrt(2 * ID_BITS))
     bits = (z > 0).astype(np.int8)
     payload_id = int("".join(str(b) for b in bits[MAGIC_BITS:]), 2)
     reading = WatermarkReading(
-        found=score >= threshold,
+        found=score >= threshold and (confirm is None or confirmation >= confirm),
         score=score,
         magic_agreement=float(np.mean(bits[:MAGIC_BITS] == (magic > 0))),
         payload_id=payload_id,
@@ -342,6 +277,7 @@ def _reading(
         alignment=alignment,
         frames=frames,
         threshold=threshold,
+        confirmation=confirmation,
     )
     object.__setattr__(reading, "_bits", bits)
     return reading
@@ -411,13 +347,13 @@ def read(frames, search: bool = True) -> WatermarkReading:
 def search_cropped(frames) -> WatermarkReading:
     """Find a cropped mark in one frame or a clip's frames (the first ``SEARCH_FRAMES``).
 
-    For each pair of crop scales (width, height) in ``CROP_SCALES`` the frames' mean residual is
-    folded onto one tile and the shift that best matches the fixed bits is found by FFT
-    cross-correlation; the cells of the ``SEARCH_READS`` sharpest peaks are read and the
-    best-scoring one wins. Its score is judged against
-    ``THRESHOLD_SEARCH`` (higher than the direct one: many positions were tried).
+    For each crop scale in ``CROP_SCALES`` (first the same for width and height, then, if nothing
+    was found, every pair of different ones) the frames' mean residual is folded onto one tile
+    and the shift that best matches the fixed bits is found by FFT cross-correlation; the cells
+    of the ``SEARCH_READS`` sharpest peaks are read (the clip's mean and each frame alone) and the
+    best-scoring reading wins. Its score is judged against ``THRESHOLD_SEARCH`` (higher than the
+    direct one: many positions were tried).
     """
-    import cv2
 
     frames = [frames] if isinstance(frames, np.ndarray) and frames.ndim == 3 else list(frames)
     if not frames:
@@ -427,31 +363,54 @@ def search_cropped(frames) -> WatermarkReading:
         check_rgb_frame(frame, min_side=8)
 
     width, height = CANONICAL
-    # the clip's mean residual once, at twice the canonical size; each scale resamples it
+    # every frame's residual once, at twice the canonical size; each scale resamples them
     fines = [_residual_luma(_luma(f), (2 * width, 2 * height), 2 * CELL_PX) for f in frames]
+    best = _search_scales(fines, [(scale, scale) for scale in CROP_SCALES])
+    if not best.found:  # a crop may take more off one side than the other
+        pairs = [(sx, sy) for sx in CROP_SCALES for sy in CROP_SCALES if sx != sy]
+        other = _search_scales(fines, pairs)
+        best = other if other.score > best.score else best
+    return best
+
+
+def _search_scales(fines: list[np.ndarray], scales: list[tuple[float, float]]) -> WatermarkReading:
+    """The best reading over crop ``scales`` (width, height) of residuals at twice the canonical
+    size: every scale's sharpest FFT peak ranks it, the ``SEARCH_READS`` best are read in full."""
+    import cv2
+
+    width, height = CANONICAL
     fine = np.mean(fines, axis=0) if len(fines) > 1 else fines[0]
     template = _sync_tile_spectrum()
     candidates = []
-    for scale_x in CROP_SCALES:
-        for scale_y in CROP_SCALES:  # a crop may take more off one side than the other
-            size = (max(8, round(scale_x * width)), max(8, round(scale_y * height)))
-            residual = cv2.resize(fine, size, interpolation=cv2.INTER_AREA)
-            corr = np.fft.irfft2(np.fft.rfft2(_fold(residual)) * template, s=(TILE_PX, TILE_PX))
-            peak = int(np.argmax(corr))
-            sharpness = (corr.flat[peak] - corr.mean()) / (corr.std() + 1e-9)
-            candidates.append((float(sharpness), scale_x, scale_y, residual, peak))
+    for scale_x, scale_y in scales:
+        size = (max(8, round(scale_x * width)), max(8, round(scale_y * height)))
+        residual = cv2.resize(fine, size, interpolation=cv2.INTER_AREA)
+        corr = np.fft.irfft2(np.fft.rfft2(_fold(residual)) * template, s=(TILE_PX, TILE_PX))
+        peak = int(np.argmax(corr))
+        sharpness = (corr.flat[peak] - corr.mean()) / (corr.std() + 1e-9)
+        candidates.append((float(sharpness), scale_x, scale_y, residual, peak))
     candidates.sort(key=lambda c: -c[0])
     best = None
     for _, scale_x, scale_y, residual, peak in candidates[:SEARCH_READS]:
         dy, dx = (int(v) for v in np.unravel_index(peak, (TILE_PX, TILE_PX)))
         alignment = f"search scale=({scale_x:.3f},{scale_y:.3f}) shift=({dx},{dy})"
         # the clip's mean, then (as in a direct read) each frame alone at the same alignment
-        singles = [] if len(fines) == 1 else [(f, 1, ", one frame") for f in fines]
-        for source, count, note in [(residual, len(frames), ""), *singles]:
-            if source is not residual:
+        singles = [] if len(fines) == 1 else fines
+        for source in [residual, *singles]:
+            alone = source is not residual
+            if alone:
                 source = cv2.resize(source, residual.shape[::-1], interpolation=cv2.INTER_AREA)
-            values, bit_of, sign = _shifted_cells(source, dx, dy)
-            reading = _reading(values, bit_of, sign, alignment + note, count, THRESHOLD_SEARCH)
-            if best is None or reading.score > best.score:
-                best = reading
+            values, bit_of, sign, tile_rows, tile_cols = _shifted_cells(source, dx, dy)
+            note, count = (", one frame", 1) if alone else ("", len(fines))
+            # which tile of the original frame comes first is unknown: a crop took 0-2 of them
+            for first_row in range(SEARCH_TILES):
+                for first_col in range(SEARCH_TILES):
+                    signs = _signs(bit_of, sign, tile_rows + first_row, tile_cols + first_col)
+                    reading = _reading(
+                        values, bit_of, signs, f"{alignment}{note}, first tile "
+                        f"({first_col},{first_row})", count, THRESHOLD_SEARCH, THRESHOLD_CONFIRM,
+                    )  # fmt: skip
+                    key = (reading.found, reading.score + reading.confirmation)
+                    if best is None or key > (best.found, best.score + best.confirmation):
+                        best = reading
     return best
