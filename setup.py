@@ -1,6 +1,7 @@
 """Build hook: the bundled models travel inside the package.
 
-Every folder under ``models/`` that holds a ``config.json`` is copied into the built package as
+Every folder under ``models/`` that holds a ``config.json`` (a swap model) or a ``card.json`` (any
+other bundled network, such as the fake spotter) is copied into the built package as
 ``faceswap_kit/bundled_models/<name>/``, so a wheel, an sdist build or ``pip install git+...``
 carries the models wherever it is installed. A new model folder needs no edit here. Everything
 else about the package is declared in ``pyproject.toml``; an editable install reads ``models/``
@@ -24,7 +25,12 @@ def bundled_model_files() -> list[tuple[Path, Path]]:
     """(source file, path inside the package) for each file of each model folder."""
     pairs = []
     if MODELS.is_dir():
-        for folder in sorted(p for p in MODELS.iterdir() if (p / "config.json").is_file()):
+        folders = [
+            p
+            for p in MODELS.iterdir()
+            if (p / "config.json").is_file() or (p / "card.json").is_file()
+        ]
+        for folder in sorted(folders):
             for path in sorted(folder.rglob("*")):
                 if path.is_file() and not path.name.startswith("."):
                     pairs.append((path, Path(*TARGET, path.relative_to(MODELS))))

@@ -97,6 +97,8 @@ def test_the_wheel_carries_every_model_folder(wheel):
     for model in [*_bundled_names(), EXTRA_MODEL]:
         for file in ("config.json", "model.safetensors"):
             assert f"faceswap_kit/bundled_models/{model}/{file}" in names, (model, file)
+    for file in ("card.json", "model.safetensors"):  # the fake spotter (no swap model config)
+        assert f"faceswap_kit/bundled_models/spotter-cnn/{file}" in names, file
 
 
 def test_the_wheel_leaves_the_test_machinery_out(wheel):

@@ -62,3 +62,41 @@ def test_bad_frames_raise_domain_errors():
         wm.read(np.zeros((64, 64, 4), np.uint8))
     with pytest.raises(InputError, match="at least one frame"):
         wm.read([])
+
+
+def test_mark_survives_half_size_h264_at_crf_28(tmp_path):
+    import cv2
+
+    from faceswap_kit.io import VideoReader, write_video
+
+    frames = [wm.embed(_natural(20 + i), 0xC0DE) for i in range(4)]
+    half = [cv2.resize(f, (320, 240), interpolation=cv2.INTER_AREA) for f in frames]
+    decoded = list(VideoReader(write_video(tmp_path / "half.mp4", half, fps=25, crf=28)))
+    reading = wm.read(decoded)
+    assert reading.found and reading.payload_id == 0xC0DE and reading.alignment.startswith("direct")
+
+
+def test_search_finds_a_crop_that_was_also_rescaled():
+    import cv2
+
+    marked = wm.embed(_natural(7), 4242)
+    crop = np.ascontiguousarray(marked[40:440, 13:613])  # ~17% off the height, 6% off the width
+    crop = cv2.resize(crop, (480, 320), interpolation=cv2.INTER_AREA)
+    reading = wm.read(crop)
+    assert reading.found and reading.payload_id == 4242
+    assert reading.score >= wm.THRESHOLD_SEARCH == reading.threshold
+
+
+def test_frames_with_black_and_white_areas_are_marked_where_they_can_be():
+    frame = _natural(3)
+    frame[:, :200] = 0  # a black bar: the mark cannot go below 0 there
+    frame[:160, 400:] = 255  # a blown-out sky
+    marked = wm.embed(frame, 99)
+    reading = wm.read(marked)
+    assert reading.found and reading.payload_id == 99
+
+
+def test_unmarked_scores_look_like_chance():
+    scores = [wm.read(_natural(200 + seed), search=False).score for seed in range(12)]
+    assert max(scores) < wm.THRESHOLD_DIRECT
+    assert abs(float(np.mean(scores))) < 1.5
