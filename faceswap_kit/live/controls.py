@@ -8,6 +8,8 @@ import logging
 import pathlib
 
 from ..models.search import is_model_dir, model_search_path
+from .headless import make_processor
+from .processors import ModelProcessor
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +128,6 @@ def build_controls(live, models_root: str | pathlib.Path = "models"):
     note = w.HTML()
 
     def on_mode(change):
-        from .headless import make_processor
-        from .processors import ModelProcessor
 
         try:
             if change["new"] in ("warp2d", "passthrough"):
