@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "smoothing",
             "io",
             "metrics",
+            "geometry",
             "detect",
         },
     ),
