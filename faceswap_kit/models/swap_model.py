@@ -16,9 +16,22 @@ from .blocks import AutoEncoder
 from .config import ModelConfig
 from .df import DF
 from .liae import LIAE
-from .search import bundled_models, model_search_path
+from .search import bundled_models, bundled_models_dir, model_search_path
 
 log = logging.getLogger(__name__)
+
+__all__ = [
+    "DIRECTIONS",
+    "SwapModel",
+    "build_network",
+    "bundled_models",
+    "bundled_models_dir",  # from .search, where models are found by name
+    "load_model",
+    "load_network_weights",
+    "parameter_count",
+    "read_model_config",
+    "resolve_model_path",
+]
 
 DIRECTIONS = ("a_to_b", "b_to_a", "a_to_a", "b_to_b")
 
