@@ -21,10 +21,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import __version__
 from .errors import CheckpointError, InputError, NoFaceFoundError
 from .io.atomic import write_json_atomic
+from .io.video import VideoReader, VideoWriter
 from .merge import MergeConfig
+from .models import load_model
 from .pipeline import DEFAULT_SMOOTHING, FrameSwapper
+from .provenance import from_model_card
 from .smoothing import OneEuroConfig
 
 if TYPE_CHECKING:
@@ -71,7 +75,6 @@ def partial_path(out_path: str | os.PathLike) -> Path:
 
 def synthetic_metadata(model_name: str = "") -> dict[str, str]:
     """Container tags that mark a file as synthetic media made with faceswap_kit."""
-    from . import __version__
 
     made_by = f"faceswap_kit {__version__}"
     note = f"SYNTHETIC MEDIA: face swapped with {made_by}" + (
@@ -98,7 +101,6 @@ def _check_paths(in_path: Path, out_path: Path, overwrite: bool) -> None:
 
 
 def _load(model_dir) -> object:
-    from .models import load_model
 
     path = Path(model_dir)
     if not path.exists() and (os.sep in str(model_dir) or path.suffix):
@@ -159,7 +161,6 @@ def convert_video(
         CheckpointError: the model directory is missing, corrupted or incompatible.
         NoFaceFoundError: no face in any frame (nothing is written).
     """
-    from .io.video import VideoReader, VideoWriter
 
     in_path, out_path = Path(in_path), Path(out_path)
     _check_paths(in_path, out_path, overwrite)
@@ -186,7 +187,6 @@ def convert_video(
     frames = with_face = 0
     face_sizes: list[float] = []
     start = time.perf_counter()
-    from .provenance import from_model_card
 
     provenance = from_model_card(
         getattr(model, "card", {}) or {}, "convert",
@@ -264,8 +264,6 @@ def _write_sidecar(
     summary: ConvertSummary, in_path: Path, model_name: str, swapper, provenance: dict
 ) -> Path:
     """``OUT.json`` beside the video: what made it, with what settings (atomic write)."""
-
-    from . import __version__
 
     record = {
         "synthetic": True,

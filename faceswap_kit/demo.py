@@ -15,8 +15,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, MediaError
+from .convert import convert_video
+from .dataset import extract
+from .errors import CheckpointError, InputError, MediaError
+from .evaluate import judge_video, score_model, score_table, synth_scorer
+from .io import write_image
 from .io.atomic import write_json_atomic
+from .live.headless import run_headless
+from .metrics.identity import judge_status
+from .models import load_model
+from .models.config import ModelConfig
+from .provenance import Provenance
+from .synth import write_clip
+from .synth.sheet import contact_sheet, sheet_array
+from .threads import extraction_threads, torch_threads
+from .train import train
+from .train.init import find_init
 
 log = logging.getLogger(__name__)
 
@@ -130,10 +144,6 @@ def _write_summary(out: Path, config: DemoConfig, result: DemoResult) -> None:
 
 
 def _synth(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, Any]:
-    from .io import write_image
-    from .provenance import Provenance
-    from .synth import write_clip
-    from .synth.sheet import contact_sheet, sheet_array
 
     sheet = write_image(
         out / "people.png",
@@ -154,8 +164,6 @@ def _synth(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, 
 
 
 def _extract(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, Any]:
-    from .dataset import extract
-    from .threads import extraction_threads
 
     counts = {}
     for label in ("a", "b"):
@@ -177,8 +185,6 @@ def _find_init(config: DemoConfig, face_size: int):
     """The pretrained model to start from, or ``None`` (with a logged note) when it is absent."""
     if config.init is None:
         return None
-    from .errors import CheckpointError
-    from .train.init import find_init
 
     try:
         init = find_init(config.init)
@@ -202,9 +208,6 @@ def _find_init(config: DemoConfig, face_size: int):
 
 
 def _train(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, Any]:
-    from .evaluate import synth_scorer
-    from .models.config import ModelConfig
-    from .train import train
 
     presets = {"tiny": ModelConfig.tiny, "lite": ModelConfig.lite, "default": ModelConfig.default}
     if config.preset not in presets:
@@ -238,7 +241,6 @@ def _train(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, 
 
 
 def _convert(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, Any]:
-    from .convert import convert_video
 
     target = out / "swap_b_to_a.mp4"
     summary = convert_video(
@@ -262,9 +264,6 @@ def _convert(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str
 
 def _score(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, Any]:
     """How good is the swap? The judge on the written video, and the ideal-swap score."""
-    from .evaluate import judge_video, score_model, score_table
-    from .metrics.identity import judge_status
-    from .models import load_model
 
     # The demo's video puts A's face into B's clip: B is in the frame, A is intended.
     model = load_model(context["model_dir"])
@@ -305,8 +304,6 @@ def _score(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, 
 
 
 def _live(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, Any]:
-    from .live.headless import run_headless
-    from .threads import torch_threads
 
     with torch_threads(1):  # per-frame work beside the detector: one thread is faster
         report = run_headless(

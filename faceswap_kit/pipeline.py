@@ -29,6 +29,7 @@ import torch
 from torch import Tensor
 
 from .align import crop_box, face_matrix, landmark_box, warp_to_aligned
+from .detect import MediaPipeDetector
 from .errors import InputError
 from .frames import check_rgb_frame
 from .io import image_to_tensor, tensor_to_image
@@ -310,8 +311,6 @@ class FrameSwapper:
     @property
     def detector(self) -> Callable:
         if self._detector is None:
-            from .detect import MediaPipeDetector
-
             self._detector = MediaPipeDetector(mode="video", max_faces=self.max_faces)
         return self._detector
 

@@ -32,6 +32,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from .errors import InputError
+
+# torch is imported inside the functions that use it: an application calls prefer_passive_wait()
+# before anything imports torch (OpenMP reads the wait policy once, at torch's import).
+
 log = logging.getLogger(__name__)
 
 WAIT_POLICY_VARIABLE = "OMP_WAIT_POLICY"
@@ -270,7 +275,6 @@ class LoadAwareThreads:
         adapt: bool = True,
         load: CpuLoad | None = None,
     ) -> None:
-        from .errors import InputError
 
         if network == "auto":
             network = len(usable_cpus())

@@ -23,6 +23,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import __version__
+from .threads import passive_wait_in_effect, prefer_passive_wait
+
 log = logging.getLogger(__name__)
 
 FOLDER_NAME = "faceswap_kit"
@@ -97,7 +100,6 @@ def prepare_notebook(chdir: bool = True, environ: Mapping[str, str] | None = Non
     Returns:
         The work folder (the current folder where nothing persistent was chosen).
     """
-    from .threads import passive_wait_in_effect, prefer_passive_wait
 
     prefer_passive_wait()
     choice = choose_work_folder(environ)
@@ -106,7 +108,7 @@ def prepare_notebook(chdir: bool = True, environ: Mapping[str, str] | None = Non
         folder.mkdir(parents=True, exist_ok=True)
         if chdir:
             os.chdir(folder)
-    from . import __version__
+    # imports torch: only after prefer_passive_wait() above
     from .device import get_device
 
     waits = "sleep" if passive_wait_in_effect() else "may spin (torch was imported first)"

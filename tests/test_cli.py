@@ -78,3 +78,16 @@ def test_demo_refuses_a_folder_of_other_data(tmp_path):
     result = run_cli("demo", str(tmp_path), "--quick")
     assert result.returncode == 2
     assert "not a demo folder" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_bench_without_benchmarks_says_how_to_get_them(tmp_path):
+    result = run_cli("bench", "extract", cwd=tmp_path)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "git clone" in result.stderr and "--benchmarks" in result.stderr
+
+
+def test_bench_runs_a_script_from_the_given_folder(tmp_path):
+    (tmp_path / "bench_hello.py").write_text("import sys\nprint('hello', sys.argv[1:])\n")
+    result = run_cli("bench", "--benchmarks", str(tmp_path), "hello", "--fast", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "hello ['--fast']" in result.stdout

@@ -117,7 +117,7 @@ def test_an_installed_wheel_converts_outside_the_checkout(wheel, views, tmp_path
     work.mkdir()
     probe = (
         "import json, faceswap_kit\n"
-        "from faceswap_kit.models.swap_model import bundled_models\n"
+        "from faceswap_kit.models.search import bundled_models\n"
         "from faceswap_kit.live.controls import find_models\n"
         "print(json.dumps([faceswap_kit.__file__, bundled_models(), find_models()]))\n"
     )

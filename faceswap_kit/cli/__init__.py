@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator, Sequence
 
 from ..errors import FaceswapKitError
+from ..threads import prefer_passive_wait
 
 COMMANDS = ("synth", "extract", "train", "pretrain", "convert", "verify", "live", "bench", "demo")
 EXIT_USER_ERROR = 2
@@ -107,8 +108,6 @@ def main(argv: Sequence[str] | None = None, quiet: bool | None = None) -> int:
     busy machine does not stall them.
     """
     if argv is None:
-        from ..threads import prefer_passive_wait
-
         prefer_passive_wait()
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -1,5 +1,6 @@
 """``faceswap-kit bench NAME``: run one of the benchmark scripts of a source checkout and print its
-table (the scripts live in ``benchmarks/bench_NAME.py``)."""
+table. The scripts are ``bench_NAME.py`` in the ``benchmarks/`` folder of the current directory
+(run the command from the checkout's root), or in the folder given by ``--benchmarks DIR``."""
 
 from __future__ import annotations
 
@@ -10,38 +11,48 @@ from pathlib import Path
 
 from ..errors import InputError
 
-BENCHMARKS_DIR = Path(__file__).resolve().parents[2] / "benchmarks"
+DEFAULT_DIR = Path("benchmarks")  # relative to the current directory
 
 
-def available() -> list[str]:
-    """Names of the benchmarks found next to the package (empty for an installed wheel)."""
-    if not BENCHMARKS_DIR.is_dir():
+def available(folder: Path = DEFAULT_DIR) -> list[str]:
+    """Names of the benchmarks in ``folder`` (empty when it does not exist)."""
+    if not folder.is_dir():
         return []
-    return sorted(p.stem.removeprefix("bench_") for p in BENCHMARKS_DIR.glob("bench_*.py"))
+    return sorted(p.stem.removeprefix("bench_") for p in folder.glob("bench_*.py"))
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "bench",
         help="run a benchmark and print its table",
-        description="Run a benchmark script from benchmarks/ and print its table. Arguments after "
-        "NAME go to the script (see 'faceswap-kit bench NAME --help').",
+        description="Run a benchmark script from a source checkout's benchmarks/ and print its "
+        "table. Arguments after NAME go to the script (see 'faceswap-kit bench NAME --help').",
     )
-    parser.add_argument("name", metavar="NAME", help=f"one of: {', '.join(available()) or 'none'}")
+    parser.add_argument(
+        "--benchmarks",
+        metavar="DIR",
+        type=Path,
+        default=DEFAULT_DIR,
+        help="folder of the bench_*.py scripts (default: benchmarks/ in the current directory)",
+    )
+    names = ", ".join(available()) or "see benchmarks/ in a source checkout"
+    parser.add_argument("name", metavar="NAME", help=f"one of: {names}")
     parser.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the benchmark")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    names = available()
+    folder = args.benchmarks
+    names = available(folder)
     if not names:
         raise InputError(
-            f"no benchmarks found at {BENCHMARKS_DIR}; they ship with a source checkout "
-            "(git clone), not with an installed package"
+            f"no benchmark scripts (bench_*.py) in {folder.resolve()}; the benchmarks ship with "
+            "the source checkout, not with an installed package: git clone the repository and "
+            "run 'faceswap-kit bench NAME' from its root, or pass --benchmarks PATH/benchmarks"
         )
     if args.name not in names:
         raise InputError(f"unknown benchmark {args.name!r}; expected one of: {', '.join(names)}")
-    script = BENCHMARKS_DIR / f"bench_{args.name}.py"
+    script = folder / f"bench_{args.name}.py"
     saved = sys.argv
     sys.argv = [str(script), *args.args]
     try:

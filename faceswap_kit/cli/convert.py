@@ -14,7 +14,11 @@ from ..merge.config import (
     MAX_SHARPEN,
     MergeConfig,
 )
+from . import EXIT_INTERRUPTED
 from .options import integer, number
+
+# The command's implementation is imported inside the functions that run it: it pulls in torch
+# (and more), and `faceswap-kit --help`, which imports every command module, stays fast.
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -84,8 +88,6 @@ def run(args: argparse.Namespace) -> int:
         "it as such when you share it."
     )
     if summary.interrupted:  # a partial video is not a result: `convert && next` must stop here
-        from . import EXIT_INTERRUPTED
-
         print(
             f"faceswap-kit convert: interrupted after {summary.frames} frames; {args.out_video} "
             f"was not written, the frames done are in {summary.output_path}",

@@ -7,6 +7,9 @@ import argparse
 from ..errors import InputError
 from .options import integer, number
 
+# The command's implementation is imported inside the functions that run it: it pulls in torch
+# (and more), and `faceswap-kit --help`, which imports every command module, stays fast.
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from ..errors import InputError
+from ..errors import InputError, NoFaceFoundError
 from .options import integer, number
+
+# The command's implementation is imported inside the functions that run it: it pulls in torch
+# (and more), and `faceswap-kit --help`, which imports every command module, stays fast.
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -86,8 +89,6 @@ def run(args: argparse.Namespace) -> int:
             progress=True,
         )  # fmt: skip
     if not summary.faces_total:
-        from ..errors import NoFaceFoundError
-
         raise NoFaceFoundError(
             "no usable face in the source; " + "; ".join(str(summary).splitlines()[1:])
         )

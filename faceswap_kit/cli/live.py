@@ -14,6 +14,9 @@ import argparse
 from ..errors import InputError
 from .options import integer
 
+# The command's implementation is imported inside the functions that run it: it pulls in torch
+# (and more), and `faceswap-kit --help`, which imports every command module, stays fast.
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(

@@ -4,7 +4,13 @@ any-face model (``--target-seed S``)."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
+
+from ..errors import InputError
+
+# The command's implementation is imported inside the functions that run it: it pulls in torch
+# (and more), and `faceswap-kit --help`, which imports every command module, stays fast.
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +70,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import dataclasses
-
     import torch
 
     from ..device import get_device
-    from ..errors import InputError
     from ..evaluate import anyface_scorer
     from ..models.config import ModelConfig
     from ..train import TrainConfig

@@ -9,6 +9,9 @@ from pathlib import Path
 from ..errors import InputError
 from .options import integer, number
 
+# The command's implementation is imported inside the functions that run it: it pulls in torch
+# (and more), and `faceswap-kit --help`, which imports every command module, stays fast.
+
 log = logging.getLogger(__name__)
 
 

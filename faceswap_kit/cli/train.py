@@ -8,7 +8,11 @@ import logging
 import os
 from pathlib import Path
 
+from ..errors import InputError
 from .options import integer, number
+
+# The command's implementation is imported inside the functions that run it: it pulls in torch
+# (and more), and `faceswap-kit --help`, which imports every command module, stays fast.
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +88,6 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     from ..device import get_device
-    from ..errors import InputError
     from ..evaluate import synth_scorer, synthetic_seeds
     from ..models.config import ModelConfig
     from ..train import TrainConfig, make_trainer
@@ -159,7 +162,6 @@ def check_resume_options(args: argparse.Namespace, model_dir: Path, saved_train)
     """On ``--resume``, options that agree with the saved model are fine (the command that
     started the model works again with ``--resume`` added); a real conflict is an error that
     names the saved value."""
-    from ..errors import InputError
     from ..models.config import ModelConfig
     from ..models.swap_model import read_model_config
 
@@ -197,8 +199,6 @@ def check_resume_options(args: argparse.Namespace, model_dir: Path, saved_train)
 def _init_configs(args: argparse.Namespace):
     """With ``--init``: the init model's configs; --preset/--architecture/--resolution that
     disagree with it are a one-line error (:func:`faceswap_kit.train.init.check_conflicts`)."""
-    import dataclasses
-
     from ..models.config import ModelConfig
     from ..train import TrainConfig
     from ..train.init import check_conflicts, find_init

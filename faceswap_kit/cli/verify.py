@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
+# The command's implementation is imported inside the functions that run it: it pulls in torch
+# (and more), and `faceswap-kit --help`, which imports every command module, stays fast.
+
 EXIT_FOUND, EXIT_NOTHING = 0, 1
 
 

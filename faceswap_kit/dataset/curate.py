@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from ..errors import DatasetError, InputError
+from ..io import read_image
 from .format import FACES, MANIFEST, face_paths, read_json, read_manifest, write_json_atomic
 
 REMOVED = "removed"
@@ -100,7 +101,6 @@ def filter_faces(
 
 def thumbnails(table: FaceTable, ids: np.ndarray, size: int = 16) -> torch.Tensor:
     """``(N, size*size)`` zero-mean unit-norm grey thumbnails of the faces (for comparisons)."""
-    from ..io import read_image
 
     rows = []
     for face_id in ids:

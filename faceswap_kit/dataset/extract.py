@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from ..detect import MediaPipeDetector
 from ..device import get_device
-from ..errors import DatasetError, FaceswapKitError
+from ..errors import DatasetError, FaceswapKitError, NoFaceFoundError
 from .config import ExtractConfig
 from .format import (
     FACES,
@@ -31,6 +32,7 @@ from .format import (
 )
 from .lock import faceset_lock
 from .runner import ExtractJob, ExtractSummary, _now
+from .select import choose_face, face_signature
 from .sources import Problem, SourceItem, recorded_consent, resolve_sources
 
 log = logging.getLogger(__name__)
@@ -192,8 +194,6 @@ def _extract(
                 continue
             det = detector
             if own_detector:
-                from ..detect import MediaPipeDetector
-
                 mode = "video" if item.kind in ("video", "frames") else "image"
                 det = MediaPipeDetector(mode=mode, max_faces=max(1, faces_per_frame))
             try:
@@ -232,9 +232,6 @@ def _extract(
 
 
 def _reference_signature(reference: np.ndarray) -> np.ndarray:
-    from ..detect import MediaPipeDetector
-    from ..errors import NoFaceFoundError
-    from .select import choose_face, face_signature
 
     with MediaPipeDetector(mode="image", max_faces=4) as det:
         faces = det(reference)

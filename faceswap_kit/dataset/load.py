@@ -11,6 +11,8 @@ import numpy as np
 import torch
 
 from ..errors import DatasetError, MediaError
+from ..io import read_image
+from ..masks import face_mask, feather, region_masks
 from .faceset import FaceSet
 from .format import FACES, face_paths, read_json, read_manifest
 
@@ -37,8 +39,6 @@ def load_faceset(
     Raises:
         DatasetError: not a face set, or no readable face in it.
     """
-    from ..io import read_image
-    from ..masks import face_mask, feather, region_masks
 
     folder = Path(path)
     manifest = read_manifest(folder)

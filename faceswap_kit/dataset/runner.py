@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..errors import DatasetError
 from .format import FACES, MANIFEST, face_paths, write_json_atomic
+from .select import choose_face
 from .sources import Problem
 from .writer import FaceBatch, align_batch, write_face
 
@@ -188,7 +189,6 @@ class ExtractJob:
 
     def _detect(self, item, index, frame, det, choose, signature, min_size) -> str | None:
         """Detect and choose the face of one frame and queue it; the reason when there is none."""
-        from .select import choose_face
 
         now = time.perf_counter()
         found = det(frame)

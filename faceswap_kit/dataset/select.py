@@ -4,9 +4,12 @@ reference face."""
 from __future__ import annotations
 
 import numpy as np
+import torch
 
+from ..align import face_matrix, transform_points, warp_to_aligned
 from ..detect import DetectedFace
 from ..errors import InputError
+from ..io import image_to_tensor
 
 
 def face_signature(frame: np.ndarray, face: DetectedFace) -> np.ndarray:
@@ -24,11 +27,6 @@ def face_signature(frame: np.ndarray, face: DetectedFace) -> np.ndarray:
     Returns:
         ``(D,)`` float32 unit vector.
     """
-    import torch
-
-    from ..align import face_matrix, transform_points, warp_to_aligned
-    from ..io import image_to_tensor
-
     image = image_to_tensor(frame)
     landmarks = torch.from_numpy(face.landmarks)[None].float()
     matrix = face_matrix(landmarks, "half", 32)

@@ -17,6 +17,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, MediaError
+from ..io import VideoReader, read_image, tensor_to_image
+from ..io.images import IMAGE_SUFFIXES
+from ..io.video import VIDEO_SUFFIXES
 
 
 @dataclass
@@ -50,7 +53,6 @@ class Problem:
 
 
 def _video_item(path: Path) -> SourceItem:
-    from ..io import VideoReader
 
     reader = VideoReader(path)  # raises MediaError on unreadable, empty, non-video files
 
@@ -68,7 +70,6 @@ def _video_item(path: Path) -> SourceItem:
 
 
 def _image_item(path: Path) -> SourceItem:
-    from ..io import read_image
 
     def frames() -> Iterator[tuple[int, np.ndarray]]:
         yield 0, read_image(path)
@@ -95,7 +96,6 @@ def _synthetic_seed(video: Path) -> int | None:
 
 
 def _file_item(path: Path) -> SourceItem:
-    from ..io.images import IMAGE_SUFFIXES
 
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return _image_item(path)
@@ -119,8 +119,6 @@ def resolve_sources(
         MediaError: the path does not exist, a single file cannot be read, or a folder holds no
             image or video.
     """
-    from ..io.images import IMAGE_SUFFIXES
-    from ..io.video import VIDEO_SUFFIXES
 
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
@@ -180,8 +178,6 @@ def recorded_consent(source: Any) -> dict[str, Any] | None:
 
 def _as_frame(frame: Any, index: int) -> np.ndarray:
     if hasattr(frame, "detach"):  # a (1|3, H, W) or (1, 3, H, W) float tensor
-        from ..io import tensor_to_image
-
         return tensor_to_image(frame)
     array = np.asarray(frame)
     if array.ndim == 2:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..align import face_matrix, transform_points, warp_to_aligned
+from ..align import face_matrix, invert_matrix, transform_points, warp_to_aligned
 from ..detect import estimate_pose
 from ..io.atomic import write_bytes_atomic
 from ..masks import face_mask
@@ -88,7 +88,6 @@ def _points_json(points: np.ndarray) -> list[str]:
 def _regions(matrices: torch.Tensor, size: int, heights, widths) -> np.ndarray:
     """Integer source boxes ``(B, 4)`` x0, y0, x1, y1 that cover each crop (clipped to its
     frame of ``heights[b]`` x ``widths[b]``)."""
-    from ..align import invert_matrix
 
     corners = np.array([[0.0, 0.0], [size - 1.0, 0.0], [0.0, size - 1.0], [size - 1.0, size - 1.0]])
     inverse = invert_matrix(matrices.detach().cpu().double()).numpy()  # (B, 2, 3)

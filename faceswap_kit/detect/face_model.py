@@ -1,5 +1,6 @@
 """The kit's canonical face: 478 frontal 3D points in mediapipe's face-mesh topology, their mirror
-partners and ordered outlines (derived by :mod:`faceswap_kit.detect.build_face_model`).
+partners and ordered outlines. The data ship as ``faceswap_kit/geometry/face_model.json``, derived
+together with the renderer's base mesh by ``python -m faceswap_kit.geometry.build``.
 
 Canonical units: x right, y down, z away from the camera, origin at the centre of the 468 mesh
 points' bounding box, mesh height (forehead top to chin) 1. No mediapipe needed to read it.
@@ -10,11 +11,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
-MODEL_PATH = Path(__file__).with_name("face_model.json")
+from ..geometry import FACE_MODEL_PATH
+
+MODEL_PATH = FACE_MODEL_PATH
 
 NUM_MESH_POINTS = 468
 NUM_POINTS = 478

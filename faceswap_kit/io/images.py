@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,6 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
         MediaError: the file is missing, empty or not a readable image, or it declares more than
             :data:`MAX_IMAGE_PIXELS` pixels (checked before decoding: a decompression bomb).
     """
-    import warnings
 
     from PIL import Image, ImageOps, UnidentifiedImageError
 

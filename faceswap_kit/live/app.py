@@ -17,9 +17,12 @@ from typing import Any
 
 from ..errors import InputError, WidgetError
 from .camera import CameraWidget
+from .controls import build_controls
 from .headless import make_processor
+from .recorder import ClipRecorder, DatasetRecorder, save_snapshot
 from .runner import LiveConfig, RealtimeRunner
 from .sources import SourcePump, open_source
+from .virtualcam import VirtualCameraSink
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +183,6 @@ class LiveSwap:
     # keeping things -----------------------------------------------------------------------------
     def snapshot(self, path: str | os.PathLike = "snapshot.png") -> pathlib.Path:
         """Save the last output frame (with its label) as an image."""
-        from .recorder import save_snapshot
 
         if self.runner.last_output is None:
             raise WidgetError("no frame has been processed yet; start the live view first")
@@ -188,7 +190,6 @@ class LiveSwap:
 
     def start_recording(self, path: str | os.PathLike = "live.mp4", fps: float = 30.0) -> None:
         """Record the output (as shown, label included) to an mp4 until ``stop_recording()``."""
-        from .recorder import ClipRecorder
 
         self.stop_recording()
         self.recorder = ClipRecorder(path, fps)
@@ -199,13 +200,11 @@ class LiveSwap:
 
     def record_dataset(self, folder: str | os.PathLike, consent: bool = False, **options) -> None:
         """Save the incoming camera frames (unswapped) as a dataset of yourself; needs consent."""
-        from .recorder import DatasetRecorder
 
         self.dataset_recorder = DatasetRecorder(folder, consent=consent, **options)
 
     def enable_virtual_camera(self) -> str:
         """Also send the output to a virtual camera; returns a message saying whether it worked."""
-        from .virtualcam import VirtualCameraSink
 
         try:
             self.virtual_camera = VirtualCameraSink(self.widget.width, self.widget.height)
@@ -217,8 +216,6 @@ class LiveSwap:
     def controls(self):
         """The control panel (ipywidgets)."""
         if self._controls is None:
-            from .controls import build_controls
-
             self._controls = build_controls(self)
         return self._controls
 

@@ -5,24 +5,26 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 import pathlib
+
+from ..models.search import is_model_dir, model_search_path
+from .headless import make_processor
+from .processors import ModelProcessor
 
 log = logging.getLogger(__name__)
 
 
 def find_models(root: str | pathlib.Path = "models") -> list[str]:
     """Model directories (holding ``config.json``) directly under ``root``, then under
-    ``$FSK_MODELS_DIR`` and the kit's bundled models (inside the installed package, or the
-    checkout's ``models/``: a notebook running anywhere still offers them); each directory once."""
-    from ..models.swap_model import REPO_MODELS_DIR
-
+    ``$FSK_MODELS_DIR`` and the kit's bundled models (the search path of
+    :mod:`faceswap_kit.models.search`: a notebook running anywhere still offers them); each
+    directory once."""
     found: dict[pathlib.Path, str] = {}
-    for folder in (root, os.environ.get("FSK_MODELS_DIR"), REPO_MODELS_DIR):
-        if not folder or not pathlib.Path(folder).is_dir():
+    for folder in model_search_path(root):
+        if not folder.is_dir():
             continue
-        for path in sorted(pathlib.Path(folder).iterdir()):
-            if (path / "config.json").is_file():
+        for path in sorted(folder.iterdir()):
+            if is_model_dir(path):
                 found.setdefault(path.resolve(), str(path))
     return list(found.values())
 
@@ -126,8 +128,6 @@ def build_controls(live, models_root: str | pathlib.Path = "models"):
     note = w.HTML()
 
     def on_mode(change):
-        from .headless import make_processor
-        from .processors import ModelProcessor
 
         try:
             if change["new"] in ("warp2d", "passthrough"):

@@ -15,8 +15,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import CheckpointError, InputError
+from ..models.swap_model import resolve_model_path
+from .processors import ModelProcessor, Warp2DProcessor
+from .recorder import ClipRecorder
 from .runner import LiveConfig, RealtimeRunner
+from .sources import GeneratedPersonSource, default_source_face
 from .stats import StageStats
 
 log = logging.getLogger(__name__)
@@ -69,8 +73,6 @@ DEFAULT_LIVE_MODEL = "anyface-lite"  # works on any face with no training
 def default_live_model() -> str | None:
     """The model of ``mode="model"`` when none is given: the bundled any-face model when it is
     present (looked up like ``load_model`` does), else ``None``."""
-    from ..errors import CheckpointError
-    from ..models.swap_model import resolve_model_path
 
     try:
         return str(resolve_model_path(DEFAULT_LIVE_MODEL))
@@ -81,9 +83,6 @@ def default_live_model() -> str | None:
 def make_processor(mode: str, model: str | os.PathLike | None = None, seed: int = 0, **options):
     """Build the processor for ``mode``: ``warp2d`` (a generated face), ``model`` or ``passthrough``."""
     if mode == "warp2d":
-        from .processors import Warp2DProcessor
-        from .sources import default_source_face
-
         image, landmarks = default_source_face(seed=seed + 7)
         return Warp2DProcessor(image, landmarks, **options)
     if mode == "model":
@@ -93,7 +92,6 @@ def make_processor(mode: str, model: str | os.PathLike | None = None, seed: int 
                 "mode 'model' needs a model directory (models/<name> or a trained one); "
                 f"the default, {DEFAULT_LIVE_MODEL}, is not installed"
             )
-        from .processors import ModelProcessor
 
         return ModelProcessor.from_directory(model, **options)
     if mode == "passthrough":
@@ -134,7 +132,6 @@ def run_headless(
     """
     if frames < 1:
         raise InputError(f"frames must be >= 1, got {frames}")
-    from .sources import GeneratedPersonSource
 
     config = config or LiveConfig(auto_quality=False)
     if processor is None:
@@ -143,8 +140,6 @@ def run_headless(
     source = source if source is not None else GeneratedPersonSource(seed=seed, size=size)
     recorder = None
     if out_path is not None:
-        from .recorder import ClipRecorder
-
         recorder = ClipRecorder(out_path, fps=getattr(source, "fps", 30.0))
     faces = 0
     cpu_ms: list[float] = []

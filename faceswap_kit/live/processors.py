@@ -20,6 +20,7 @@ from ..detect import MediaPipeDetector
 from ..errors import InputError, NoFaceFoundError
 from ..io import image_to_tensor
 from ..merge import MergeConfig
+from ..models import load_model
 from ..pipeline import FrameSwapper
 from ..smoothing import OneEuroConfig
 from ..warp2d import MEDIAPIPE_POINTS, Warp2DSwapper
@@ -147,7 +148,6 @@ class ModelProcessor:
         threads, ``"auto"``: every usable core, while the rest of the frame keeps the loop's
         setting; both capped by the cores other programs leave free, re-measured every 0.25 s:
         see :class:`~faceswap_kit.pipeline.FrameSwapper` and :mod:`faceswap_kit.threads`)."""
-        from ..models import load_model
 
         model = load_model(path)
         if device is not None:

@@ -6,12 +6,16 @@ import datetime as dt
 import logging
 import os
 import pathlib
+import queue
 import threading
 
 import numpy as np
 
 from ..errors import InputError
 from ..io.atomic import write_json_atomic
+from ..io.images import write_image
+from ..io.video import VideoWriter
+from ..provenance import Provenance
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +43,6 @@ class ClipRecorder:
         watermark: bool = True,
         queue_frames: int = 64,
     ) -> None:
-        import queue
-
-        from ..provenance import Provenance
 
         self.path = pathlib.Path(path)
         self.fps = float(fps)
@@ -68,7 +69,6 @@ class ClipRecorder:
         self._queue.put(np.array(frame, copy=True))
 
     def _drain(self) -> None:
-        from ..io.video import VideoWriter
 
         while True:
             frame = self._queue.get()
@@ -111,8 +111,6 @@ def save_snapshot(
     path: str | os.PathLike, frame: np.ndarray, watermark: bool = True
 ) -> pathlib.Path:
     """Write one uint8 RGB frame as an image (format from the suffix), watermarked and signed."""
-    from ..io.images import write_image
-    from ..provenance import Provenance
 
     record = Provenance.new("live snapshot", "snapshot of the live face swap", watermark=watermark)
     return pathlib.Path(write_image(path, frame, provenance=record))
@@ -165,7 +163,6 @@ class DatasetRecorder:
 
     def add(self, frame: np.ndarray) -> bool:
         """Offer a frame; returns True when it was saved."""
-        from ..io.images import write_image
 
         self.seen += 1
         if self.full or (self.seen - 1) % self.every:

@@ -20,8 +20,11 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from .. import synth
 from ..errors import InputError, MediaError, WidgetError
 from ..io.convert import tensor_to_image
+from ..io.images import read_image
+from ..io.video import VideoReader
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +33,6 @@ DEFAULT_SIZE = (640, 480)
 
 def _synth():
     try:
-        from .. import synth
-
         synth.render  # noqa: B018 - the contract's entry points must exist
         synth.Identity  # noqa: B018
     except (ImportError, AttributeError):
@@ -51,8 +52,6 @@ def default_source_face(seed: int = 7, size: int = 384) -> tuple[np.ndarray, np.
         render = synth.render(synth.Identity.from_seed(seed), size=size)
         return tensor_to_image(render.image), render.landmarks[0].numpy().astype(np.float32)
     import matplotlib.cbook
-
-    from ..io.images import read_image
 
     return read_image(matplotlib.cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)), None
 
@@ -149,7 +148,6 @@ class VideoFileSource:
     """Frames of a video file (uint8 RGB), looped when ``loop`` is true."""
 
     def __init__(self, path: str | os.PathLike, loop: bool = True) -> None:
-        from ..io.video import VideoReader
 
         self.path, self.loop = path, loop
         self._reader_type = VideoReader

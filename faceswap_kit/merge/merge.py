@@ -21,6 +21,7 @@ from torch import Tensor, nn
 
 from ..align import affine_warp, crop_box, invert_matrix, transform_points
 from ..errors import InputError
+from ..masks import face_mask
 from ..validate import check_finite, check_image, check_invertible, check_same_device
 from .blend import feather_blend, seamless_clone
 from .color import transfer_color
@@ -109,7 +110,6 @@ def hull_mask(
     Mediapipe landmarks (N >= 468) in frame pixels get the face-type hull of
     :func:`faceswap_kit.masks.face_mask`.
     """
-    from ..masks import face_mask
 
     return face_mask(transform_points(landmarks, matrix), size, face_type).to(landmarks.dtype)
 

@@ -14,37 +14,26 @@ from ..validate import check_image
 from . import checkpoint as ckpt
 from .blocks import AutoEncoder
 from .config import ModelConfig
+from .df import DF
+from .liae import LIAE
+from .search import bundled_models, bundled_models_dir, model_search_path
 
 log = logging.getLogger(__name__)
 
+__all__ = [
+    "DIRECTIONS",
+    "SwapModel",
+    "build_network",
+    "bundled_models",
+    "bundled_models_dir",  # from .search, where models are found by name
+    "load_model",
+    "load_network_weights",
+    "parameter_count",
+    "read_model_config",
+    "resolve_model_path",
+]
+
 DIRECTIONS = ("a_to_b", "b_to_a", "a_to_a", "b_to_b")
-# The bundled models: inside the installed package (a wheel or ``pip install git+...``: setup.py
-# copies every folder of the checkout's models/ there), else the checkout's own models/ (an
-# editable install, or running from the source folder).
-PACKAGE_MODELS_DIR = Path(__file__).resolve().parents[1] / "bundled_models"
-CHECKOUT_MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
-
-
-def bundled_models_dir() -> Path:
-    """The folder holding the bundled models, wherever the kit is installed.
-
-    >>> bundled_models_dir().name in ("bundled_models", "models")
-    True
-    """
-    if PACKAGE_MODELS_DIR.is_dir():
-        return PACKAGE_MODELS_DIR
-    return CHECKOUT_MODELS_DIR
-
-
-def bundled_models() -> list[str]:
-    """Names of the bundled models (folders holding a ``config.json``)."""
-    root = bundled_models_dir()
-    if not root.is_dir():
-        return []
-    return sorted(p.name for p in root.iterdir() if (p / "config.json").is_file())
-
-
-REPO_MODELS_DIR = bundled_models_dir()  # the name other modules import
 
 
 def build_network(config: ModelConfig) -> AutoEncoder:
@@ -53,9 +42,6 @@ def build_network(config: ModelConfig) -> AutoEncoder:
     >>> build_network(ModelConfig.tiny(architecture="liae")).__class__.__name__
     'LIAE'
     """
-    from .df import DF
-    from .liae import LIAE
-
     return DF(config) if config.architecture == "df" else LIAE(config)
 
 
@@ -150,8 +136,7 @@ def resolve_model_path(path_or_name: str | Path, models_dir: str | Path | None =
     """Turn a model directory or a bare model name into a directory.
 
     A bare name is looked up in ``models_dir``, then ``$FSK_MODELS_DIR``, then the bundled
-    models (:func:`bundled_models_dir`: inside the installed package, or the checkout's
-    ``models/``).
+    models (:func:`~faceswap_kit.models.search.model_search_path` gives the order).
     """
     path = Path(path_or_name).expanduser()
     if path.is_dir():
@@ -159,18 +144,21 @@ def resolve_model_path(path_or_name: str | Path, models_dir: str | Path | None =
     name = str(path_or_name)
     searched: list[Path] = []
     if os.sep not in name and "/" not in name:
-        roots = [models_dir, os.environ.get("FSK_MODELS_DIR"), REPO_MODELS_DIR]
-        for root in roots:
-            if not root:
-                continue
-            candidate = Path(root).expanduser() / name
+        for root in model_search_path(models_dir):
+            candidate = root / name
             searched.append(candidate)
             if (candidate / ckpt.CONFIG).is_file():
                 return candidate
     available = bundled_models()
+    hint = (
+        f"one of the bundled models {available}"
+        if available
+        else "a bundled model name (none found: install the kit, or set $FSK_MODELS_DIR to a "
+        "folder of models such as a checkout's models/)"
+    )
     raise CheckpointError(
         f"no model directory {name!r} (looked in {[str(p) for p in searched] or [str(path)]}); "
-        f"pass a folder written by 'faceswap-kit train' or one of the bundled models {available}"
+        f"pass a folder written by 'faceswap-kit train' or {hint}"
     )
 
 
@@ -212,7 +200,7 @@ def load_model(path_or_name: str | Path, models_dir: str | Path | None = None) -
 
     Args:
         path_or_name: a model directory, or a bare name looked up in ``models_dir``,
-            ``$FSK_MODELS_DIR`` and the bundled models (:func:`bundled_models_dir`).
+            ``$FSK_MODELS_DIR`` and the bundled models (:mod:`faceswap_kit.models.search`).
         models_dir: an extra folder of models to search first.
 
     Raises:

@@ -8,7 +8,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .keys import load_or_create
+
 log = logging.getLogger(__name__)
+
+# the kit's own assertion in a manifest: the provenance record (record.Provenance.to_dict())
+ASSERTION_LABEL = "org.faceswap_kit.provenance"
 
 MIME = {
     ".mp4": "video/mp4",
@@ -26,9 +31,7 @@ def mime_of(path: str | os.PathLike) -> str | None:
 
 
 def _signer():
-    import c2pa
-
-    from .keys import load_or_create
+    import c2pa  # the C2PA native library: loaded on the first signature
 
     identity = load_or_create()
     info = c2pa.C2paSignerInfo(
@@ -102,8 +105,6 @@ class CredentialsReading:
 
 def read_credentials(path: str | os.PathLike) -> CredentialsReading:
     """Read and validate the C2PA manifest of a file (absent when there is none)."""
-    from .record import ASSERTION_LABEL
-
     try:
         import c2pa
     except ImportError:

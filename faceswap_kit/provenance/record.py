@@ -21,11 +21,13 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import __version__
 from . import watermark
+from .credentials import ASSERTION_LABEL, sign_in_place
+from .keys import provenance_dir
 
 log = logging.getLogger(__name__)
 
-ASSERTION_LABEL = "org.faceswap_kit.provenance"
 TRAINED_ALGORITHMIC_MEDIA = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
 RECORDS_NAME = "records.jsonl"
 
@@ -99,8 +101,6 @@ class Provenance:
 
     def manifest(self, title: str) -> dict:
         """The C2PA manifest definition: the creating action, its source type and this record."""
-        from .. import __version__
-
         return {
             "claim_generator_info": [{"name": "faceswap_kit", "version": __version__}],
             "title": title,
@@ -127,8 +127,6 @@ class Provenance:
 
         ``final`` is the name the file will have (it may be written under a temporary name).
         """
-        from .credentials import sign_in_place
-
         path = Path(path)
         final = Path(self.output or final or path)
         signed = sign_in_place(path, self.manifest(final.name))
@@ -137,8 +135,6 @@ class Provenance:
 
 
 def records_path() -> Path:
-    from .keys import provenance_dir
-
     return provenance_dir() / RECORDS_NAME
 
 

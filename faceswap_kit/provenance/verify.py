@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, MediaError
+from ..io.images import IMAGE_SUFFIXES, read_image
+from ..io.video import VIDEO_SUFFIXES, VideoReader
 from .credentials import CredentialsReading, read_credentials
+from .record import find_records
 from .watermark import MIN_SIDE, WatermarkReading, read
 
 #: frames of a video that are read for the mark (from the start, where the key frame is)
@@ -107,8 +110,6 @@ def verify(path: str | os.PathLike) -> VerifyReport:
     Raises:
         MediaError: the file is missing, empty or not a readable video or image.
     """
-    from ..io.images import IMAGE_SUFFIXES, read_image
-    from ..io.video import VIDEO_SUFFIXES
 
     path = Path(path)
     if not path.is_file():
@@ -134,8 +135,6 @@ def verify(path: str | os.PathLike) -> VerifyReport:
     credentials = read_credentials(path)
     records = []
     if reading is not None and reading.found:
-        from .record import find_records
-
         records = find_records(reading.payload_id)
     if credentials.record.get("watermark_removed"):
         notes.append("the watermark was removed on purpose; the manifest records it")
@@ -143,7 +142,6 @@ def verify(path: str | os.PathLike) -> VerifyReport:
 
 
 def _video_frames(path: Path):
-    from ..io.video import VideoReader
 
     reader = VideoReader(path)
     frames = []

@@ -6,6 +6,7 @@ ground truth is validated against an independent detector.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,7 +42,6 @@ def check_renders(
 ) -> CheckResult:
     """Render ``count`` random people/scenes and run mediapipe face mesh (static images, the plain
     468-point model) on each."""
-    import time
 
     errors, seconds = [], []
     with MediaPipeDetector(mode="image", irises=False, scores=False) as detect:

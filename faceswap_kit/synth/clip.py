@@ -17,6 +17,8 @@ import numpy as np
 
 from ..errors import InputError, MediaError
 from ..io.atomic import write_json_atomic
+from ..io.video import VideoWriter
+from ..provenance import Provenance
 from .params import Background, Expression, Identity, Lighting, Pose
 from .renderer import Render, _check_size, render
 
@@ -144,7 +146,6 @@ def write_clip(
     Returns:
         The path of the video.
     """
-    from ..io.video import VideoWriter
 
     path = Path(path)
     frames = _check_frames(frames)
@@ -165,7 +166,6 @@ def write_clip(
 
         iterator = tqdm(iterator, total=frames, desc="synth", unit="frame")
     metadata = {"comment": f"synthetic: faceswap_kit.synth person seed {seed} (does not exist)"}
-    from ..provenance import Provenance
 
     provenance = Provenance.new(
         "synth", f"generated person seed {seed}", identities=[f"synth-{seed} (generated, does not exist)"],

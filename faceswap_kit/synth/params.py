@@ -12,54 +12,9 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from ..errors import InputError
-
-#: Names of the identity shape parameters (each ~N(0, 1); 0 is the base mesh).
-SHAPE_NAMES = (
-    "face_width",
-    "face_length",
-    "face_depth",
-    "jaw_width",
-    "chin_length",
-    "chin_width",
-    "cheek_fullness",
-    "cheekbone",
-    "forehead_height",
-    "nose_length",
-    "nose_width",
-    "nose_projection",
-    "nose_bridge",
-    "eye_size",
-    "eye_spacing",
-    "eye_tilt",
-    "eye_depth",
-    "brow_height",
-    "mouth_width",
-    "lip_fullness",
-    "mouth_height",
-    "head_width",
-    "head_length",
-    "ear_size",
-    "nose_tip",
-    "nostril_flare",
-    "nose_hump",
-    "upper_lip",
-    "lower_lip",
-    "eye_open",
-    "lid_fold",
-    "brow_ridge",
-    "chin_projection",
-    "jowls",
-    "temple_width",
-    "cheek_hollow",
-)
-
-HAIR_STYLES = ("bald", "short", "crop", "bob", "long", "bun")
-BEARD_STYLES = ("none", "stubble", "moustache", "goatee", "full")
-GLASSES_STYLES = ("none", "round", "square")
-
-
-def _rgb(values) -> tuple[float, float, float]:
-    return tuple(float(np.clip(v, 0.0, 1.0)) for v in values)  # type: ignore[return-value]
+from .names import BEARD_STYLES, GLASSES_STYLES, HAIR_STYLES, SHAPE_NAMES
+from .names import clip_rgb as _rgb
+from .population import identity_fields
 
 
 @dataclass(frozen=True)
@@ -149,9 +104,7 @@ class Identity:
         """
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise InputError(f"seed must be a non-negative integer, got {seed!r}")
-        from .population import draw_identity
-
-        return draw_identity(int(seed))
+        return cls(**identity_fields(int(seed)))
 
 
 def _check_range(obj: object, limits: dict[str, tuple[float, float]]) -> None:

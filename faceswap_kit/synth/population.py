@@ -8,9 +8,12 @@ the layers; ``docs/decisions.md`` has the measurements behind the numbers.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from .params import BEARD_STYLES, GLASSES_STYLES, HAIR_STYLES, SHAPE_NAMES, Identity, _rgb
+from .names import BEARD_STYLES, GLASSES_STYLES, HAIR_STYLES, SHAPE_NAMES
+from .names import clip_rgb as _rgb
 
 #: Standard deviation of the shape parameters drawn by :meth:`Identity.from_seed`.
 SHAPE_SPREAD = 0.6
@@ -53,8 +56,9 @@ AGED_SHAPE = {
 }  # fmt: skip
 
 
-def draw_identity(seed: int) -> Identity:
-    """The person of ``seed`` (see the module docstring); use ``Identity.from_seed``."""
+def identity_fields(seed: int) -> dict[str, Any]:
+    """The fields of the person of ``seed`` (see the module docstring), as keyword arguments of
+    :class:`~faceswap_kit.synth.params.Identity`; use ``Identity.from_seed``."""
     rng = np.random.Generator(np.random.PCG64(seed))
     # Sex-typical features: two overlapping groups, not two fixed templates.
     masculinity = float(
@@ -121,7 +125,7 @@ def draw_identity(seed: int) -> Identity:
     feminine = masculinity < 0.5
     eyeliner = float(rng.uniform(0.3, 1.0)) if feminine and rng.uniform() < 0.45 else 0.0
     lipstick = float(rng.uniform(0.3, 1.0)) if feminine and rng.uniform() < 0.4 else 0.0
-    return Identity(
+    return dict(
         seed=seed,
         shape=shape,
         asymmetry=asymmetry,  # type: ignore[arg-type]

@@ -48,7 +48,7 @@ class InitModel:
 
 def find_init(name_or_dir: str | Path, models_dir: str | Path | None = None) -> InitModel:
     """Resolve ``name_or_dir`` like :func:`~faceswap_kit.models.load_model` does (a folder, or a
-    bundled name in ``models_dir``, ``$FSK_MODELS_DIR`` and the repository's ``models/``)."""
+    bundled name in ``models_dir``, ``$FSK_MODELS_DIR`` and the bundled models)."""
     path = resolve_model_path(name_or_dir, models_dir)
     model_config, data = read_model_config(path)
     train = data.get("train")

@@ -12,8 +12,10 @@ import numpy as np
 import torch
 
 from ..align import FACE_TYPES, canonical_landmarks, face_matrix, transform_points, warp_to_aligned
+from ..dataset.curate import FaceTable, read_table
 from ..detect.face_model import STABLE_POINTS
-from ..io import image_to_tensor, tensor_to_image
+from ..io import image_to_tensor, read_image, tensor_to_image
+from ..masks import face_mask, feather, region_masks
 
 
 def _figure(columns: int, width: float = 3.2, height: float = 3.4):
@@ -111,7 +113,6 @@ def show_masks(crop: torch.Tensor, aligned: torch.Tensor, face_type: str = "whol
     Args:
         crop: ``(1, 3, S, S)`` aligned face. aligned: ``(1, N, 2)`` landmarks in crop pixels.
     """
-    from ..masks import face_mask, feather, region_masks
 
     size = crop.shape[-1]
     hull = face_mask(aligned, size, face_type)
@@ -135,9 +136,6 @@ def show_summary(path_or_table: Any, samples: int = 16, columns: int = 8):
     """A face set at a glance: yaw/pitch scatter (colour = sharpness), sharpness histogram, and a
     grid of faces sampled evenly through the set."""
     import matplotlib.pyplot as plt
-
-    from ..dataset.curate import FaceTable, read_table
-    from ..io import read_image
 
     table = path_or_table if isinstance(path_or_table, FaceTable) else read_table(path_or_table)
     fig = plt.figure(figsize=(14, 4.2))
@@ -167,8 +165,6 @@ def show_summary(path_or_table: Any, samples: int = 16, columns: int = 8):
 
 def show_rejected(path: str | os.PathLike, rejected: dict[int, str], limit: int = 8):
     """The faces curation would drop, each titled with its reason."""
-    from ..dataset.curate import read_table
-    from ..io import read_image
 
     table = read_table(path)
     items = list(rejected.items())[:limit]

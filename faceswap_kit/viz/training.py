@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from faceswap_kit.train.augment import warp_batch
+
 PREVIEW_COLUMNS = (
     ("a", "A"),
     ("a_to_a", "A→A"),
@@ -131,8 +133,6 @@ def plot_random_warp(
 ) -> Any:
     """Faces (top) and the same faces randomly warped (bottom), with the warp grid drawn."""
     import matplotlib.pyplot as plt
-
-    from faceswap_kit.train.augment import warp_batch
 
     n, _, size, _ = faces.shape
     lines = torch.zeros(n, 1, size, size)

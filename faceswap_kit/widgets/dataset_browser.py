@@ -10,6 +10,7 @@ import numpy as np
 
 from ..dataset.curate import read_table, remove_faces, restore_faces
 from ..errors import WidgetError
+from ..io import read_image
 
 SORTS = ("id", "sharpness", "yaw", "pitch", "score")
 
@@ -141,8 +142,6 @@ class DatasetBrowser:
         id and sharpness, selected faces framed in red. It stays in a saved notebook, where the
         widget itself needs a running kernel."""
         import matplotlib.pyplot as plt
-
-        from ..io import read_image
 
         ids = self.page_ids()
         columns = max(1, min(self.columns, len(ids)))

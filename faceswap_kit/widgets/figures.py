@@ -13,6 +13,8 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from ..errors import WidgetError
 
 
@@ -30,7 +32,6 @@ def figure_png(figure: Any, dpi: float | str = "figure") -> bytes:
 def image_png(image: Any) -> bytes:
     """PNG bytes of an ``(H, W, 3)`` uint8 RGB array."""
     import cv2
-    import numpy as np
 
     ok, data = cv2.imencode(".png", np.ascontiguousarray(np.asarray(image)[..., ::-1]))
     if not ok:  # pragma: no cover - encoding a valid uint8 image does not fail

@@ -8,12 +8,15 @@ a notebook saved and opened without a kernel.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
 
 from ..errors import WidgetError
+from ..io import image_to_tensor, tensor_to_image
 from ..merge import BLEND_MODES, COLOR_MODES, MASK_MODES, MergeConfig, merge_face_detailed
+from .figures import LivePicture
 
 
 def _png(image: np.ndarray) -> bytes:
@@ -52,8 +55,6 @@ class MergePreview:
             raise WidgetError(
                 "this frame has no swapped face to preview; pick a frame where a face was found"
             )
-        from ..io import image_to_tensor, tensor_to_image
-        from .figures import LivePicture
 
         self._to_uint8 = tensor_to_image
         self.frame = frame
@@ -96,7 +97,6 @@ class MergePreview:
 
     def update(self) -> np.ndarray:
         """Re-merge with the controls' values; returns the merged (H,W,3) uint8 frame."""
-        import time
 
         values = {name: control.value for name, control in self.controls.items()}
         self.config = MergeConfig(**values)

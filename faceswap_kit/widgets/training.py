@@ -10,6 +10,8 @@ import io
 import time
 from typing import Any
 
+from faceswap_kit.viz.training import encode_png, plot_losses, preview_grid
+
 from ..errors import WidgetError
 from ..train.background import BackgroundTraining
 from ..train.loop import Trainer
@@ -20,8 +22,6 @@ def _loss_png(history: list[dict[str, float]]) -> bytes:
     # (switching the backend here once made every later plt.show() in the notebook draw nothing).
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-
-    from faceswap_kit.viz.training import plot_losses
 
     figure = Figure(figsize=(7, 2.8), dpi=80)
     FigureCanvasAgg(figure)
@@ -103,7 +103,6 @@ class TrainingWidget:
         return self.background.wait(timeout)
 
     def _update(self, background: BackgroundTraining) -> None:
-        from faceswap_kit.viz.training import encode_png, preview_grid
 
         trainer = self.trainer
         if background.preview is not None:

@@ -255,7 +255,7 @@ def test_the_widget_button_starts_and_stops_a_kernel_side_source():
 
 def test_the_model_list_offers_the_bundled_models_from_any_folder(tmp_path, monkeypatch):
     from faceswap_kit.live.controls import find_models
-    from faceswap_kit.models.swap_model import REPO_MODELS_DIR
+    from faceswap_kit.models.search import bundled_models_dir
 
     own = tmp_path / "mine" / "my-model"
     own.mkdir(parents=True)
@@ -264,6 +264,8 @@ def test_the_model_list_offers_the_bundled_models_from_any_folder(tmp_path, monk
     monkeypatch.delenv("FSK_MODELS_DIR", raising=False)
     found = find_models("mine")
     assert found[0] == str(pathlib.Path("mine") / "my-model")
-    bundled = sorted(p for p in REPO_MODELS_DIR.iterdir() if (p / "config.json").is_file())
+    shipped = bundled_models_dir()  # inside the installed package, or the editable checkout's
+    assert shipped is not None, "run the tests on an installed kit (make venv: pip install -e .)"
+    bundled = sorted(p for p in shipped.iterdir() if (p / "config.json").is_file())
     assert found[1:] == [str(p) for p in bundled]
-    assert find_models(REPO_MODELS_DIR) == [str(p) for p in bundled]  # each directory once
+    assert find_models(shipped) == [str(p) for p in bundled]  # each directory once

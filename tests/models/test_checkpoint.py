@@ -123,9 +123,9 @@ def test_export_is_small_and_equivalent(tmp_path):
 
 @pytest.mark.parametrize("name", ["synth-4-7-df-tiny", "synth-4-7-df-lite"])
 def test_bundled_models_load_by_name(name):
-    from faceswap_kit.models.swap_model import REPO_MODELS_DIR
+    from faceswap_kit.models.search import bundled_models
 
-    if not (REPO_MODELS_DIR / name).is_dir():
+    if name not in bundled_models():
         pytest.skip("bundled model not present in this checkout")
     model = load_model(name)
     assert model.card["synthetic"] is True and model.card["scores"]["methods"]["model"]["ssim"] > 0

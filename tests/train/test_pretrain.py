@@ -212,10 +212,10 @@ def test_demo_uses_the_crowd_model_when_present(crowd_model, monkeypatch, caplog
 def test_live_model_mode_defaults_to_the_anyface_model(crowd_model, tmp_path, monkeypatch):
     import shutil
 
-    import faceswap_kit.models.swap_model as swap_model
+    import faceswap_kit.models.search as search
     from faceswap_kit.live.headless import default_live_model, make_processor
 
-    monkeypatch.setattr(swap_model, "REPO_MODELS_DIR", tmp_path / "none")
+    monkeypatch.setattr(search, "bundled_models_dir", lambda: None)
     monkeypatch.setenv("FSK_MODELS_DIR", str(tmp_path / "models"))
     assert default_live_model() is None
     with pytest.raises(InputError, match="anyface-lite"):
