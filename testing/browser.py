@@ -80,7 +80,7 @@ class LabServer:
 def jupyter_lab(root: str | os.PathLike, timeout: float = 120.0) -> Iterator[LabServer]:
     """Start JupyterLab on 127.0.0.1 (random free port, random token) serving ``root``."""
     port, token = _free_port(), secrets.token_hex(16)
-    repo = pathlib.Path(__file__).resolve().parents[2]
+    repo = pathlib.Path(__file__).resolve().parents[1]  # the checkout: testing/ sits in it
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(repo), os.environ.get("PYTHONPATH", "")]),

@@ -38,7 +38,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ),
     ("stages", {"dataset", "pipeline"}),
     ("learning", {"train"}),
-    ("applications", {"evaluate", "convert", "live", "viz"}),
+    ("applications", {"evaluate", "convert", "live", "viz", "spotter"}),
     ("front ends", {"widgets", "demo", "workspace"}),
     ("command line", {"cli", "__main__"}),
 ]

@@ -85,9 +85,10 @@ def load_spotter(folder: str | os.PathLike | None = None) -> tuple[SpotterNet, d
     from safetensors.torch import load_file
 
     if folder is None:
-        from ..models.swap_model import bundled_models_dir
+        from ..models.search import model_search_path
 
-        folder = Path(bundled_models_dir()) / "spotter-cnn"
+        candidates = [base / "spotter-cnn" for base in [*model_search_path(), Path("models")]]
+        folder = next((c for c in candidates if (c / "card.json").is_file()), candidates[0])
     folder = Path(folder)
     card_path, weights = folder / "card.json", folder / "model.safetensors"
     if not card_path.is_file() or not weights.is_file():
