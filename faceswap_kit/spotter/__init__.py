@@ -13,12 +13,13 @@ torch.Size([2])
 
 from __future__ import annotations
 
-from .data import FAKE_KINDS, CropSet, face_crop_boxes, make_crops
+from .data import FAKE_KINDS, RECORDED, CropSet, face_crop_boxes, make_crops, recording_crops
 from .model import SpotterConfig, SpotterNet, load_spotter, save_spotter
 from .train import evaluate, spot, train_spotter
 
 __all__ = [
     "FAKE_KINDS",
+    "RECORDED",
     "CropSet",
     "SpotterConfig",
     "SpotterNet",
@@ -26,6 +27,7 @@ __all__ = [
     "face_crop_boxes",
     "load_spotter",
     "make_crops",
+    "recording_crops",
     "save_spotter",
     "spot",
     "train_spotter",

@@ -9,8 +9,10 @@ inside) and resized. Train and test sets must use disjoint seeds: the point is p
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
@@ -22,6 +24,7 @@ from ..errors import InputError
 FAKE_KINDS = ("2D warp", "model:synth-4-7-df-tiny", "model:anyface-lite")
 FEATHERS = (0.0, 0.04, 0.08, 0.15)
 DONOR_OFFSET = 50_000  # the pasted person of seed s is seed s + DONOR_OFFSET (also unseen)
+RECORDED = -1  # the ``people`` entry of crops from a recording of yourself
 
 
 @dataclass
@@ -165,3 +168,78 @@ def make_crops(
                 )
             )
     return CropSet.join(sets)
+
+
+def recording_crops(
+    folder: str | os.PathLike,
+    frames: int = 8,
+    crop: int = 64,
+    kinds: Sequence[str] = FAKE_KINDS,
+    donor_seed: int = DONOR_OFFSET,
+    feather: float = 0.06,
+) -> CropSet:
+    """Real and swapped face crops of a recording of yourself (live ``record_dataset``).
+
+    The folder is what notebook 04's ``app.record_dataset(folder, consent=True)`` writes:
+    ``frames/*.jpg`` and ``consent.json``. Without that consent record nothing is read. Up to
+    ``frames`` frames, spread over the recording, each give one real crop (its ``people`` entry is
+    :data:`RECORDED`) and one crop per kind of fake: the 2D warp of generated person
+    ``donor_seed`` and swaps with bundled models. Frames where no face is found are skipped.
+
+    Raises:
+        InputError: no consent record, no frames, or no face in any of them.
+    """
+    from ..detect import MediaPipeDetector
+    from ..io import image_to_tensor, read_image
+    from ..masks import face_mask
+    from ..synth import Identity, render
+    from ..warp2d import warp2d_swap
+
+    folder = Path(folder)
+    if not (folder / "consent.json").is_file():
+        raise InputError(
+            f"{str(folder)!r} has no consent.json: record yourself with the live app's "
+            "record_dataset(folder, consent=True) (notebook 04) before using the recording here"
+        )
+    paths = sorted((folder / "frames").glob("*.jpg"))
+    if not paths:
+        raise InputError(f"{str(folder / 'frames')!r} holds no .jpg frames; record some first")
+    step = max(1, len(paths) // max(1, int(frames)))
+    images, points = [], []
+    with MediaPipeDetector(mode="image") as detect:
+        for path in paths[::step][:frames]:
+            image = read_image(path)
+            found = detect(image)
+            if found:
+                images.append(image_to_tensor(image)[0])
+                points.append(torch.from_numpy(found[0].landmarks[:468].copy()))
+    if not images:
+        raise InputError(f"no face found in the frames of {str(folder)!r}; face the camera")
+    if len({tuple(i.shape) for i in images}) > 1:
+        raise InputError(f"the frames of {str(folder)!r} differ in size; record them in one go")
+    real, landmarks = torch.stack(images), torch.stack(points)
+    boxes = face_crop_boxes(face_mask(landmarks, tuple(real.shape[-2:])))
+    parts = {"real": real}
+    for kind in kinds:
+        if kind == "2D warp":
+            donor = render(Identity.from_seed(int(donor_seed)), size=256)
+            warped = warp2d_swap(real, landmarks, donor.image, donor.landmarks, feather=feather)
+            parts[f"2D warp, feather {feather:.2f}"] = warped
+        elif kind.startswith("model:"):
+            from ..models import load_model
+
+            parts[kind] = _model_swaps(load_model(kind.split(":", 1)[1]), real)
+        else:
+            raise InputError(f"unknown kind of fake {kind!r}; expected one of {FAKE_KINDS}")
+    count = len(real)
+    return CropSet.join(
+        [
+            CropSet(
+                cut_crops(images, boxes, crop),
+                torch.full((count,), 0.0 if name == "real" else 1.0),
+                [name] * count,
+                torch.full((count,), RECORDED),
+            )
+            for name, images in parts.items()
+        ]
+    )

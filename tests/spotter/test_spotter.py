@@ -87,3 +87,49 @@ def test_bad_inputs_raise_domain_errors(tmp_path):
         load_spotter(tmp_path)
     with pytest.raises(InputError, match="expected seeds"):
         make_crops([1], kinds=("deepfake",))
+
+
+def _write_recording(folder, seed=70, frames=4, consent=True):
+    """A recording as the live app's record_dataset writes it, of a generated person."""
+    from faceswap_kit.io import tensor_to_image, write_image
+    from faceswap_kit.synth import render_clip
+
+    (folder / "frames").mkdir(parents=True)
+    for index, shot in enumerate(render_clip(seed, frames, size=160)):
+        write_image(folder / "frames" / f"{index:06d}.jpg", tensor_to_image(shot.image))
+    if consent:
+        (folder / "consent.json").write_text(json.dumps({"name": "me", "consent": True}))
+    return folder
+
+
+def test_a_recording_of_yourself_gives_real_and_fake_crops_the_spotter_can_score(tmp_path):
+    from faceswap_kit.spotter import RECORDED, recording_crops
+
+    folder = _write_recording(tmp_path / "me")
+    kinds = ("2D warp", "model:synth-4-7-df-tiny")
+    crops = recording_crops(folder, frames=4, crop=48, kinds=kinds)
+    assert crops.crops.shape == (12, 3, 48, 48)
+    assert crops.kinds.count("real") == 4 and int(crops.labels.sum()) == 8
+    assert set(crops.people.tolist()) == {RECORDED}
+    # the real crops are the recording's own pixels, the fakes are not
+    real, model = (
+        crops.crops[:4],
+        crops.crops[torch.tensor([k.startswith("model") for k in crops.kinds])],
+    )
+    assert (real - model).abs().mean() > 0.01
+    spotter, card = load_spotter()
+    scores = spot(
+        spotter, recording_crops(folder, frames=4, crop=card["config"]["crop"], kinds=kinds).crops
+    )
+    assert scores.shape == (12,)
+
+
+def test_a_recording_without_consent_or_frames_is_refused(tmp_path):
+    from faceswap_kit.spotter import recording_crops
+
+    with pytest.raises(InputError, match="consent"):
+        recording_crops(_write_recording(tmp_path / "a", consent=False))
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "consent.json").write_text("{}")
+    with pytest.raises(InputError, match="no .jpg frames"):
+        recording_crops(tmp_path / "b")
