@@ -40,10 +40,16 @@ def editable_source_dir() -> Path | None:
     Read from pip's install record (``direct_url.json``), and only when that folder holds the
     ``faceswap_kit`` that is running (another checkout's models may differ).
     """
-    try:
-        record = metadata.distribution(DISTRIBUTION).read_text("direct_url.json")
-    except metadata.PackageNotFoundError:
-        return None
+    # every record of the distribution: a source folder on sys.path may hold a build's
+    # ``faceswap_kit.egg-info`` too, which has no install record and would hide pip's
+    for dist in metadata.distributions(name=DISTRIBUTION):
+        source = _editable_source(dist.read_text("direct_url.json"))
+        if source is not None:
+            return source
+    return None
+
+
+def _editable_source(record: str | None) -> Path | None:
     if not record:
         return None
     try:

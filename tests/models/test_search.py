@@ -66,3 +66,17 @@ def test_an_editable_install_is_recognised_only_for_the_running_package():
     source = search.editable_source_dir()
     if source is not None:  # make venv: pip install -e . of this checkout
         assert (source / "faceswap_kit").resolve() == search.PACKAGE_DIR
+
+
+def test_a_build_record_on_the_path_does_not_hide_the_editable_install(tmp_path, monkeypatch):
+    """A source folder holds ``faceswap_kit.egg-info`` after a build; pip's record still counts."""
+    from faceswap_kit.models.search import editable_source_dir
+
+    before = editable_source_dir()
+    if before is None:
+        pytest.skip("the kit is not installed in editable mode here")
+    info = tmp_path / "faceswap_kit.egg-info"
+    info.mkdir()
+    (info / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: faceswap-kit\nVersion: 0.1.0\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert editable_source_dir() == before
