@@ -283,17 +283,10 @@ def _score(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, 
         swapped, unchanged = video["right"], video["left"]
         lines += [
             "", "## The written video, judged frame by frame", "",
-            f"- swapped (right half): A in {swapped['id_retrieval']:.0%} of "
-            f"{swapped['frames']} frames, distance {swapped['id_to_intended']} to A and "
-            f"{swapped['id_to_original']} to B",
-            f"- original (left half): A in {unchanged['id_retrieval']:.0%} of frames, distance "
-            f"{unchanged['id_to_intended']} to A and {unchanged['id_to_original']} to B",
+            f"- swapped (right half): {_judged(swapped)}",
+            f"- original (left half): {_judged(unchanged)}",
         ]  # fmt: skip
-        what = (
-            f"score.md: the swap is judged to be A in {swapped['id_retrieval']:.0%} of frames "
-            f"(distance {swapped['id_to_intended']:.2f} to A, {swapped['id_to_original']:.2f} "
-            f"to B; the original clip: A in {unchanged['id_retrieval']:.0%})"
-        )
+        what = f"score.md: the swap: {_judged(swapped)}; the original clip: {_judged(unchanged)}"
     else:
         what = f"score.md (identity not judged: {problem})"
     what += "; ideal-swap SSIM " + ", ".join(
@@ -301,6 +294,21 @@ def _score(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, 
     )
     (out / "score.md").write_text("\n".join(lines) + "\n")
     return {"what": what, "ideal_swap": score, "video": video}
+
+
+def _judged(scores: dict[str, Any]) -> str:
+    """One line of what the judge said about one half of the video."""
+    if scores.get("id_to_intended") is None:
+        return (
+            f"no face found by the judge in {scores['frames']} frames (a swap this blurry is no "
+            "face to it: train longer)"
+        )
+    found = scores.get("id_found")
+    seen = "" if found is None or found >= 1 else f", a face found in {found:.0%} of them"
+    return (
+        f"A in {scores['id_retrieval']:.0%} of {scores['frames']} frames{seen}, distance "
+        f"{scores['id_to_intended']:.2f} to A and {scores['id_to_original']:.2f} to B"
+    )
 
 
 def _live(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, Any]:
