@@ -87,8 +87,13 @@ def load_spotter(folder: str | os.PathLike | None = None) -> tuple[SpotterNet, d
     if folder is None:
         from ..models.search import model_search_path
 
-        candidates = [base / "spotter-cnn" for base in [*model_search_path(), Path("models")]]
-        folder = next((c for c in candidates if (c / "card.json").is_file()), candidates[0])
+        searched = [base / "spotter-cnn" for base in model_search_path()]
+        folder = next((c for c in searched if (c / "card.json").is_file()), None)
+        if folder is None:
+            raise CheckpointError(
+                f"no spotter-cnn/card.json in {[str(c.parent) for c in searched]}; pass the "
+                "spotter's folder, set $FSK_MODELS_DIR, or make it with scripts/make_spotter.py"
+            )
     folder = Path(folder)
     card_path, weights = folder / "card.json", folder / "model.safetensors"
     if not card_path.is_file() or not weights.is_file():
