@@ -6,8 +6,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+from pathlib import Path
 
 from ..errors import InputError
+from .options import number
 
 # The command's implementation is imported inside the functions that run it: it pulls in torch
 # (and more), and `faceswap-kit --help`, which imports every command module, stays fast.
@@ -57,6 +59,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--checkpoint-minutes", type=float, default=None, help="minutes between checkpoints"
     )
     parser.add_argument(
+        "--learning-rate", type=number(0, 1, low_open=True), default=None,
+        help="AdamW learning rate (with --resume: continue at this rate, e.g. a third of it for "
+        "a final phase)",
+    )  # fmt: skip
+    parser.add_argument(
         "--score-people", type=int, default=8,
         help="any-face: score each checkpoint on this many unseen people (0 disables)",
     )  # fmt: skip
@@ -105,6 +112,10 @@ def run(args: argparse.Namespace) -> int:
         if not args.init:
             model_config = ModelConfig.preset(preset)
         train_config = TrainConfig.preset(preset) if not args.init else None
+    if args.learning_rate is not None:  # the optimizer is built with it (or switched to it)
+        train_config = dataclasses.replace(
+            _train_config(args, preset), learning_rate=args.learning_rate
+        )
     changes = {"batch_size": args.batch_size, "checkpoint_minutes": args.checkpoint_minutes}
     changes = {k: v for k, v in changes.items() if v is not None}
     trainer = make_pretrainer(
@@ -142,3 +153,17 @@ def run(args: argparse.Namespace) -> int:
 
         print("any-face score on unseen people:\n" + score_summary(trainer.scores[-1]))
     return 0
+
+
+def _train_config(args: argparse.Namespace, preset: str):
+    """The training settings the run would use without overrides: the directory's when
+    resuming, the init model's with ``--init``, else the preset's."""
+    from ..train import TrainConfig
+    from ..train.init import find_init
+    from ..train.state import read_train_config
+
+    if args.resume:
+        return read_train_config(Path(args.model_dir))
+    if args.init:
+        return find_init(args.init).train_config or TrainConfig.preset(preset)
+    return TrainConfig.preset(preset)

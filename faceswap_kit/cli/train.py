@@ -68,6 +68,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--gan-power", type=number(0, 10), default=None, help="patch-GAN loss weight"
     )
     parser.add_argument(
+        "--learning-rate", type=number(0, 1, low_open=True), default=None,
+        help="AdamW learning rate (with --resume: continue at this rate, e.g. a tenth of it for "
+        "a final sharpening phase or after the loss became non-finite)",
+    )  # fmt: skip
+    parser.add_argument(
         "--checkpoint-minutes",
         type=number(0, low_open=True),
         default=None,
@@ -123,6 +128,7 @@ def run(args: argparse.Namespace) -> int:
         for k, v in (
             ("batch_size", args.batch_size),
             ("gan_power", args.gan_power),
+            ("learning_rate", args.learning_rate),
             ("checkpoint_minutes", args.checkpoint_minutes),
             ("compile", True if args.compile else None),
         )

@@ -28,7 +28,7 @@ from .memory import explain_out_of_memory
 from .parts import TrainParts, build_parts
 from .preview import render_preview
 from .progress import RunProgress, TrainSummary
-from .state import load_training_state, save_training_state
+from .state import load_training_state, read_train_config, save_training_state
 from .step import optimisation_step
 from .trainstate import TrainState
 
@@ -154,17 +154,29 @@ class Trainer:
         self.checkpoints += 1
 
     def _load(self) -> None:
+        saved_rate = read_train_config(self.model_dir).learning_rate
         load_training_state(
             self.model_dir, self.parts, self.state, self.model_config, self.device, self.data
         )
+        # The optimizer resumes with the rate it had (halved after a rollback), unless the run
+        # is resumed with another learning rate than the one it was saved with: then that one.
+        if self.config.learning_rate != saved_rate:
+            for optimizer in (self.parts.optimizer, self.parts.d_optimizer):
+                for group in optimizer.param_groups if optimizer is not None else ():
+                    group["lr"] = self.config.learning_rate
+            log.info(
+                "learning rate %g (the checkpoint was trained at %g)",
+                self.config.learning_rate, saved_rate,
+            )  # fmt: skip
 
     def rollback(self, reason: str) -> None:
         """Go back to the last checkpoint after a non-finite loss, halving the learning rate."""
         self.rollbacks += 1
         if self.rollbacks > self.config.max_rollbacks:
             raise TrainingError(
-                f"the loss became non-finite {self.rollbacks} times ({reason}); lower the "
-                "learning rate (e.g. learning_rate / 10) or turn off mixed precision, then resume"
+                f"the loss became non-finite {self.rollbacks} times ({reason}); resume with a "
+                f"lower learning rate (--learning-rate {self.config.learning_rate / 10:g}) or "
+                "with mixed precision off"
             )
         if not (self.model_dir / ckpt.STATE).exists():
             raise TrainingError(f"the loss became non-finite ({reason}) before any checkpoint")

@@ -272,3 +272,26 @@ def test_with_ema_the_saved_model_is_the_average_and_the_raw_weights_resume(face
     assert all(torch.equal(saved[k], v) for k, v in plain.network.state_dict().items())
     with pytest.raises(InputError, match="ema_decay"):
         TrainConfig(ema_decay=1.0)
+
+
+def test_resuming_with_another_learning_rate_uses_it(faces, tmp_path, caplog):
+    """A run resumed at a lower rate (the rollback error's advice, or a final low-rate phase)
+    trains at that rate; resumed with its own config it keeps the optimizer's saved rate (which a
+    rollback may have halved)."""
+    model_config, train_config = small_configs(learning_rate=4e-4)
+    trainer = make_trainer(*faces, tmp_path, model_config, train_config)
+    trainer.run(steps=2)
+    for group in trainer.optimizer.param_groups:  # as after a rollback
+        group["lr"] = 2e-4
+    trainer.save()
+    same = make_trainer(*faces, tmp_path, resume=True)
+    assert same.optimizer.param_groups[0]["lr"] == pytest.approx(2e-4)
+    lower = small_configs(learning_rate=5e-5)[1]
+    with caplog.at_level("INFO"):
+        resumed = make_trainer(*faces, tmp_path, train_config=lower, resume=True)
+    assert [g["lr"] for g in resumed.optimizer.param_groups] == pytest.approx([5e-5])
+    assert "learning rate 5e-05 (the checkpoint was trained at 0.0004)" in caplog.text
+    resumed.run(steps=3)
+    again = make_trainer(*faces, tmp_path, resume=True)  # the new rate is now the saved one
+    assert again.config.learning_rate == pytest.approx(5e-5)
+    assert again.optimizer.param_groups[0]["lr"] == pytest.approx(5e-5)

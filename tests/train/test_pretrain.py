@@ -178,6 +178,11 @@ def test_anyface_model_through_cli_and_convert(crowd_model, tmp_path, capsys):
         card["init"]["model"] == crowd_model.name and "path" not in card["init"]
     )  # no local paths
     assert set(card["scores"]["methods"]) >= {"model", "warp2d", "unchanged"}
+    low = ["pretrain", str(model_dir), "--resume", "--steps", "3", "--learning-rate", "1e-5"]
+    assert main([*low, "--score-people", "0", "--no-progress"]) == 0  # a final low-rate phase
+    saved = json.loads((model_dir / "config.json").read_text())["train"]
+    assert saved["learning_rate"] == 1e-5 and saved["batch_size"] == 2
+    assert json.loads((model_dir / "state.json").read_text())["param_groups"][0]["lr"] == 1e-5
     model = load_model(model_dir)
     score = score_anyface(model, people=2)
     assert score["target_seed"] == 7 and score["test_seeds"] == [0, 1]
