@@ -7,7 +7,9 @@
 rendered in memory by a background thread) into ``work/crowd-lite`` and exports fp16 weights +
 config + card into ``models/crowd-lite``. ``anyface`` starts from that checkpoint and trains many
 people in, person ``--target-seed`` out (the generator's ideal swap as the target), scores it on
-unseen people (seeds below 1000) and exports ``models/anyface-lite``.
+unseen people (seeds below 1000) and exports ``models/anyface-lite``. The card's score is one
+shot each of 100 people it never saw (seeds 200-299: ``--score-people``, ``--score-first-seed``);
+the smaller score after each checkpoint (8 people, seeds 0-8) only tracks the run.
 
 Crash-safe and resumable: checkpoints are atomic and saved every few minutes and on Ctrl-C;
 running the same command again continues the run in its work folder for another ``--minutes``
@@ -18,6 +20,7 @@ The model card records every command that trained the model.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import shlex
@@ -33,6 +36,8 @@ from faceswap_kit.models import ModelConfig, load_model
 from faceswap_kit.models.export import export_model
 from faceswap_kit.train import TrainConfig, pretrain
 from faceswap_kit.train.crowd import CrowdConfig
+from faceswap_kit.train.init import find_init
+from faceswap_kit.train.state import read_train_config
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_MB = 20.0
@@ -53,7 +58,16 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=5000, help="people in the crowd")
     parser.add_argument("--pool", type=int, default=None, help="faces held in memory")
     parser.add_argument("--render-share", type=float, default=0.5)
-    parser.add_argument("--score-people", type=int, default=16, help="anyface: unseen test people")
+    parser.add_argument(
+        "--score-people", type=int, default=100, help="anyface: unseen test people in the card"
+    )
+    parser.add_argument(
+        "--score-first-seed", type=int, default=200, help="anyface: first seed of the card's test"
+    )
+    parser.add_argument(
+        "--learning-rate", type=float, default=None,
+        help="AdamW learning rate (when resuming: continue at this rate, e.g. for a final phase)",
+    )  # fmt: skip
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--fresh", action="store_true", help="delete the work folder first")
@@ -84,9 +98,13 @@ def train(args, name: str, work: Path, resume: bool, command: str):
     scorer = anyface_scorer(args.target_seed, people=8) if anyface else None
     if resume:
         print(f"resuming {work}")
+        train_config = None  # the folder's
+        if args.learning_rate is not None:
+            saved = read_train_config(work)
+            train_config = dataclasses.replace(saved, learning_rate=args.learning_rate)
         return pretrain(
-            work, minutes=args.minutes, resume=True, device=args.device, scorer=scorer,
-            command=command,
+            work, train_config=train_config, minutes=args.minutes, resume=True,
+            device=args.device, scorer=scorer, command=command,
         )  # fmt: skip
     overrides = {"people": args.people, "render_share": args.render_share}
     if args.pool:
@@ -100,6 +118,11 @@ def train(args, name: str, work: Path, resume: bool, command: str):
         init = str(default) if (default / "config.json").exists() else f"crowd-{args.preset}"
     model_config = None if init else ModelConfig.preset(args.preset, name=name)
     train_config = None if init else TrainConfig.preset(args.preset)
+    if args.learning_rate is not None:
+        base = train_config or (find_init(init).train_config if init else None)
+        train_config = dataclasses.replace(
+            base or TrainConfig.preset(args.preset), learning_rate=args.learning_rate
+        )
     return pretrain(
         work, model_config, train_config, crowd, minutes=args.minutes, device=args.device,
         init=init, scorer=scorer, command=command,
@@ -112,7 +135,9 @@ def export(args, work: Path, out: Path) -> None:
 
         trainer = make_pretrainer(work, resume=True)
         target = trainer.data.config.target_seed
-        final = score_anyface(trainer.swap_model(), target, people=args.score_people)
+        final = score_anyface(
+            trainer.swap_model(), target, people=args.score_people, first_seed=args.score_first_seed
+        )
         trainer.scores.append({"step": trainer.step, "seconds": round(trainer.elapsed, 1), **final})
         trainer.save()
         print(json.dumps(final["methods"], indent=1))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import platform
+from pathlib import PurePath
 from typing import Any
 
 import torch
@@ -82,7 +83,24 @@ def build_card(
                 "their pose, expression and lighting (an any-face model)"
             )
     card.update(state.card_extra)
+    if isinstance(card.get("init"), dict):
+        card["init"] = _portable_init(card["init"])
     return card
+
+
+def _portable_init(init: dict[str, Any]) -> dict[str, Any]:
+    """The card's record of the start without the build machine's paths (runs started before
+    :meth:`InitModel.record <faceswap_kit.train.init.InitModel.record>` dropped them keep them in
+    their state): a folder is named by its name.
+
+    >>> _portable_init({"model": "/home/me/work/crowd-lite", "path": "/home/me/work/crowd-lite"})
+    {'model': 'crowd-lite'}
+    """
+    clean = {key: value for key, value in init.items() if key != "path"}
+    model = clean.get("model")
+    if isinstance(model, str) and PurePath(model).is_absolute():
+        clean["model"] = PurePath(model).name
+    return clean
 
 
 #: How each scored method is named in tables and printouts.
