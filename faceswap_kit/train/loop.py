@@ -8,9 +8,12 @@ optimizers) and its :class:`~.trainstate.TrainState` (step, clock, history, data
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +36,27 @@ from .step import optimisation_step
 from .trainstate import TrainState
 
 log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """While training in the main thread, SIGTERM (``kill``, a cloud runtime or container
+    stopping, a job scheduler) raises ``KeyboardInterrupt``, so the run saves its checkpoint
+    before it ends, as on Ctrl-C. Elsewhere (a worker thread, a platform without it): no change."""
+    term = getattr(signal, "SIGTERM", None)
+    if term is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(term, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(term, previous)
+
 
 Callback = Callable[["Trainer", dict[str, Any]], None]
 
@@ -223,33 +247,34 @@ class Trainer:
             self.state, steps, 2 * self.config.batch_size, self.config.log_every, bar=progress
         )
         last_save, stopped_by, values = run.start, "steps", {}
-        try:
-            while steps is None or self.step < steps:
-                out_of_time = minutes is not None and run.seconds() >= minutes * 60
-                stopped = stop_event is not None and stop_event.is_set()
-                if self.distributed.agree(out_of_time or stopped, self.device):
-                    stopped_by = "stop" if stopped else "minutes"
-                    break
-                try:
-                    with explain_out_of_memory(self.model_config, self.config, self.device):
-                        values = self.train_step()
-                except FloatingPointError as exc:
-                    self.rollback(str(exc))
-                    run.window.clear()
-                    continue
-                record = run.stepped(values)
-                if record is not None and callback is not None:
-                    callback(self, record)
-                    run.pause_ended()  # previews are not training time
-                if run.now - last_save >= self.config.checkpoint_minutes * 60:
-                    self._periodic_save()
-                    last_save = run.pause_ended()
-        except KeyboardInterrupt:
-            log.warning("interrupted at step %d: saving before stopping", self.step)
-            self.save()
-            raise
-        finally:
-            run.close()
+        with terminate_as_interrupt():  # a `kill` or a stopped container saves like Ctrl-C
+            try:
+                while steps is None or self.step < steps:
+                    out_of_time = minutes is not None and run.seconds() >= minutes * 60
+                    stopped = stop_event is not None and stop_event.is_set()
+                    if self.distributed.agree(out_of_time or stopped, self.device):
+                        stopped_by = "stop" if stopped else "minutes"
+                        break
+                    try:
+                        with explain_out_of_memory(self.model_config, self.config, self.device):
+                            values = self.train_step()
+                    except FloatingPointError as exc:
+                        self.rollback(str(exc))
+                        run.window.clear()
+                        continue
+                    record = run.stepped(values)
+                    if record is not None and callback is not None:
+                        callback(self, record)
+                        run.pause_ended()  # previews are not training time
+                    if run.now - last_save >= self.config.checkpoint_minutes * 60:
+                        self._periodic_save()
+                        last_save = run.pause_ended()
+            except KeyboardInterrupt:
+                log.warning("interrupted at step %d: saving before stopping", self.step)
+                self.save()
+                raise
+            finally:
+                run.close()
         record = run.flush()
         if record is not None and callback is not None:
             callback(self, record)

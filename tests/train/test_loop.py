@@ -1,5 +1,8 @@
 import json
+import os
+import signal
 import threading
+import time
 
 import pytest
 import torch
@@ -136,6 +139,24 @@ def test_interrupt_saves_first(faces, tmp_path):
     with pytest.raises(KeyboardInterrupt):
         train(*faces, tmp_path, model_config, train_config, steps=10, callback=interrupt)
     assert json.loads((tmp_path / "state.json").read_text())["step"] == 3
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM") or os.name == "nt", reason="POSIX signals")
+def test_sigterm_saves_like_ctrl_c(faces, tmp_path):
+    """`kill PID` (or a stopping container) reaches the run as an interrupt: the checkpoint of
+    the step it stopped at is saved, and the process's own SIGTERM handler is back afterwards."""
+    model_config, train_config = small_configs()
+    before = signal.getsignal(signal.SIGTERM)
+
+    def terminate(trainer, record):
+        if trainer.step == 3:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)  # the handler runs between bytecodes, well within this
+
+    with pytest.raises(KeyboardInterrupt):
+        train(*faces, tmp_path, model_config, train_config, steps=10, callback=terminate)
+    assert json.loads((tmp_path / "state.json").read_text())["step"] == 3
+    assert signal.getsignal(signal.SIGTERM) == before
 
 
 def test_stop_event_and_minutes(faces, tmp_path):
