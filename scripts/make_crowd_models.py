@@ -138,7 +138,12 @@ def export(args, work: Path, out: Path) -> None:
         final = score_anyface(
             trainer.swap_model(), target, people=args.score_people, first_seed=args.score_first_seed
         )
-        trainer.scores.append({"step": trainer.step, "seconds": round(trainer.elapsed, 1), **final})
+        entry = {"step": trainer.step, "seconds": round(trainer.elapsed, 1), **final}
+        last = trainer.scores[-1] if trainer.scores else {}
+        if last.get("step") == trainer.step and last.get("people") == final["people"]:
+            trainer.scores[-1] = entry  # exported again: the newer score of the same test
+        else:
+            trainer.scores.append(entry)
         trainer.save()
         print(json.dumps(final["methods"], indent=1))
     if out.exists():

@@ -31,6 +31,7 @@ from faceswap_kit.models import ModelConfig, load_model
 from faceswap_kit.models.export import export_model
 from faceswap_kit.train import TrainConfig, make_trainer
 from faceswap_kit.train.pretrain import record_command
+from faceswap_kit.train.state import read_train_config
 from faceswap_kit.train.synthfaces import synth_faceset
 
 
@@ -51,6 +52,10 @@ def main() -> None:
     parser.add_argument(
         "--resume", action="store_true", help="continue the run in --work for --minutes more"
     )
+    parser.add_argument(
+        "--learning-rate", type=float, default=None,
+        help="AdamW learning rate (with --resume: continue at this rate, e.g. for a final phase)",
+    )  # fmt: skip
     parser.add_argument(
         "--threads", type=int, default=1,
         help="torch CPU threads (1 is fastest on a shared 2-core machine: no spin-waiting)",
@@ -77,10 +82,21 @@ def main() -> None:
     print(f"rendered {2 * args.faces} faces in {time.perf_counter() - start:.0f} s")
     model_config = ModelConfig.preset(args.preset, resolution=resolution, name=name)
     train_config = TrainConfig.preset(args.preset, checkpoint_minutes=args.score_every)
+    if args.learning_rate is not None:
+        train_config = dataclasses.replace(train_config, learning_rate=args.learning_rate)
     if args.resume:
-        trainer = make_trainer(data_a, data_b, work, resume=True)
+        resumed = None  # the folder's settings
+        if args.learning_rate is not None:
+            resumed = dataclasses.replace(read_train_config(work), learning_rate=args.learning_rate)
+        trainer = make_trainer(data_a, data_b, work, train_config=resumed, resume=True)
     elif args.init:
-        trainer = make_trainer(data_a, data_b, work, init=args.init)
+        from faceswap_kit.train.init import find_init
+
+        started = None  # the init model's settings
+        if args.learning_rate is not None:
+            base = find_init(args.init).train_config or train_config
+            started = dataclasses.replace(base, learning_rate=args.learning_rate)
+        trainer = make_trainer(data_a, data_b, work, train_config=started, init=args.init)
         trainer.model_config = dataclasses.replace(trainer.model_config, name=name)
     else:
         trainer = make_trainer(data_a, data_b, work, model_config, train_config)

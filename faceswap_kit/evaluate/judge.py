@@ -11,6 +11,9 @@ Reported per method (the model, the 2D warp, the unchanged frame, the ideal swap
   where the judge finds no face counts as a miss);
 * ``id_to_intended`` and ``id_to_original``: mean descriptor distance to each (below 0.6: the
   same person by dlib's convention);
+* ``id_nearer_intended``: share of frames nearer to the intended person than to the original
+  (the two-way verdict "the intended person, not the original"; a frame with no face found
+  counts as a miss);
 * ``id_found``: share of frames where the judge found a face.
 
 A real swap has a high retrieval, a distance to the intended person below 0.6 and larger to the
@@ -71,7 +74,8 @@ def identity_scores(
         distractors: other generated people in the gallery.
 
     Returns:
-        method -> ``{"id_retrieval", "id_to_intended", "id_to_original", "id_found"}``.
+        method -> ``{"id_retrieval", "id_nearer_intended", "id_to_intended", "id_to_original",
+        "id_found"}``.
     """
     others = [s for s in DISTRACTOR_SEEDS if s not in (original_seed, intended_seed)]
     gallery = [original_seed, intended_seed, *others[:distractors]]
@@ -82,8 +86,10 @@ def identity_scores(
         found = ~torch.isnan(embeddings).any(1)
         distances = torch.cdist(embeddings.double(), references.double())  # (N, people)
         nearest = torch.where(found, distances.nan_to_num(float("inf")).argmin(1), -1)
+        nearer = found & (distances[:, 1] < distances[:, 0])
         results[name] = {
             "id_retrieval": round(float((nearest == 1).double().mean()), 4),
+            "id_nearer_intended": round(float(nearer.double().mean()), 4),
             "id_to_intended": _mean(distances[found, 1]),
             "id_to_original": _mean(distances[found, 0]),
             "id_found": round(float(found.double().mean()), 4),

@@ -120,15 +120,16 @@ def score_table(score: dict[str, Any]) -> list[str]:
     """A markdown table of a :func:`faceswap_kit.evaluate.score_model` result (one row per method), plus a note when
     identity was not judged."""
     lines = [
-        "| method | judged the intended person | distance to intended | distance to original "
-        "| PSNR (dB) | SSIM | landmark error |",
-        "|---|---|---|---|---|---|---|",
+        "| method | judged the intended person (of ten) | nearer intended than original "
+        "| distance to intended | distance to original | PSNR (dB) | SSIM | landmark error |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, values in score.get("methods", {}).items():
         retrieval = values.get("id_retrieval")
         lines.append(
             f"| {METHOD_LABELS.get(name, name)} | "
             f"{'–' if retrieval is None else f'{retrieval:.0%}'} | "
+            f"{_cell(values.get('id_nearer_intended'), '.0%')} | "
             f"{_cell(values.get('id_to_intended'), '.3f')} | "
             f"{_cell(values.get('id_to_original'), '.3f')} | "
             f"{_cell(values.get('psnr'), '.2f')} | {_cell(values.get('ssim'), '.3f')} | "
@@ -203,8 +204,14 @@ def card_markdown(card: dict[str, Any]) -> str:
         lines += ["", "## Scores against the ideal swap", ""] + score_table(scores)
         lines.append("")
         lines.append(
-            f"Measured at step {scores.get('step')} on {scores.get('pairs')} generated pairs: "
-            "identity by an independent judge (dlib's face recogniser; below 0.6 is the same "
+            f"Measured at step {scores.get('step')} on "
+            + (
+                f"{scores['people']} generated people it never saw (seeds "
+                f"{scores['test_seeds'][0]}-{scores['test_seeds'][1]}, one shot each): "
+                if scores.get("people") and scores.get("test_seeds")
+                else f"{scores.get('pairs')} generated pairs: "
+            )
+            + "identity by an independent judge (dlib's face recogniser; below 0.6 is the same "
             "person), PSNR/SSIM in the face mask against the ideal swap (see docs/training.md)."
         )
     history = card.get("score_history") or []
@@ -213,9 +220,9 @@ def card_markdown(card: dict[str, Any]) -> str:
             "",
             "### Score history",
             "",
-            "| step | training minutes | model: judged intended | model SSIM | 2D warp SSIM | "
-            "unchanged SSIM |",
-            "|---|---|---|---|---|---|",
+            "| step | training minutes | scored on | model: judged intended | model SSIM | "
+            "2D warp SSIM | unchanged SSIM |",
+            "|---|---|---|---|---|---|---|",
         ]
         for entry in history:
             methods = entry.get("methods", {})
@@ -227,8 +234,15 @@ def card_markdown(card: dict[str, Any]) -> str:
                     for m in ("model", "warp2d", "unchanged")
                 ),
             ]
+            pairs = entry.get("people", entry.get("pairs"))
             lines.append(
                 f"| {entry.get('step')} | {entry.get('seconds', 0) / 60:.1f} | "
+                + (
+                    "–"
+                    if pairs is None
+                    else f"{pairs} {'people' if 'people' in entry else 'pairs'}"
+                )
+                + " | "
                 + " | ".join(cells)
                 + " |"
             )

@@ -43,9 +43,10 @@ def test_the_judge_says_no_swap_for_the_unchanged_frame_and_a_swap_for_the_ideal
     methods = score["methods"]
     assert score["identity"]["judged"] is True
     for name in ("model", "unchanged"):  # the oracle returns its input: no swap either
-        assert methods[name]["id_retrieval"] == 0.0
+        assert methods[name]["id_retrieval"] == 0.0 == methods[name]["id_nearer_intended"]
         assert methods[name]["id_to_original"] < min(0.6, methods[name]["id_to_intended"])
     assert methods["ideal"]["id_retrieval"] >= 2 / 3
+    assert methods["ideal"]["id_nearer_intended"] == 1.0
     assert methods["ideal"]["id_to_intended"] < methods["ideal"]["id_to_original"]
     assert set(methods["warp2d"]) >= {"psnr", "ssim", "id_retrieval", "id_found"}
 
@@ -58,7 +59,7 @@ def test_score_table_and_summary_say_how_to_enable_identity():
         "methods": {"model": {"psnr": 20.0, "ssim": 0.5}, "unchanged": {"psnr": 18, "ssim": 0.6}},
     }
     table = "\n".join(score_table(score))
-    assert "| model | – | – | – | 20.00 | 0.500 | – |" in table and "pip install x" in table
+    assert "| model | – | – | – | – | 20.00 | 0.500 | – |" in table and "pip install x" in table
     assert "pip install x" in score_summary(score) and "SSIM 0.600" in score_summary(score)
 
 
