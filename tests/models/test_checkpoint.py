@@ -134,3 +134,52 @@ def test_bundled_models_load_by_name(name):
     assert face.shape == (1, 3, size, size) and mask.shape == (1, 1, size, size)
     if name.endswith("lite"):
         assert model.config == ModelConfig.lite(name=name)  # the live model is the lite preset
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def test_bundled_cards_name_no_build_machine_paths():
+    """A card travels with its model: a path of the machine that trained it means nothing
+    elsewhere (and says who built it)."""
+    from pathlib import PurePosixPath, PureWindowsPath
+
+    from faceswap_kit.models.search import bundled_models, bundled_models_dir
+
+    folder = bundled_models_dir()
+    if folder is None:
+        pytest.skip("no bundled models in this checkout")
+    cards = [folder / name / ckpt.CARD for name in bundled_models()]
+    assert cards, "no bundled models found"
+    for card in cards:
+        if not card.is_file():
+            continue
+        data = json.loads(card.read_text())
+        for text in _strings(data):
+            for word in text.split():
+                word = word.strip("`'\"(),;")
+                folder = PurePosixPath(word).is_absolute() and len(PurePosixPath(word).parts) > 2
+                assert not (folder or PureWindowsPath(word).drive), f"{card}: {word!r}"
+        readme = card.with_name("README.md")
+        if readme.is_file():
+            assert "/work/" not in readme.read_text() and "/home/" not in readme.read_text()
+
+
+def test_an_old_init_record_loses_its_path_in_the_card():
+    from faceswap_kit.train.card import _portable_init
+
+    assert _portable_init(
+        {"model": "/srv/build/work/crowd-lite", "path": "/srv/x", "steps": 3}
+    ) == {
+        "model": "crowd-lite",
+        "steps": 3,
+    }
+    assert _portable_init({"model": "crowd-lite", "steps": 3})["model"] == "crowd-lite"
