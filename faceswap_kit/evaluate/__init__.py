@@ -9,7 +9,7 @@ checkpoint's card carries its score; training itself never imports this package.
 
 >>> from faceswap_kit.evaluate import score_table
 >>> score_table({"methods": {"model": {"ssim": 0.8}}})[2]
-'| model | – | – | – | – | 0.800 | – |'
+'| model | – | – | – | – | – | 0.800 | – |'
 """
 
 from .anyface import anyface_on_frames, anyface_scorer, score_anyface, unseen_people
