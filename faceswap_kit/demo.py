@@ -215,7 +215,8 @@ def _train(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, 
     model_dir = out / "model"
     resume = (model_dir / "config.json").exists()
     init = None if resume else _find_init(config, config.face_size)
-    model_config = None if init is not None else presets[config.preset]()
+    # Run again, the demo goes on training the model it made (whatever preset it started from).
+    model_config = None if init is not None or resume else presets[config.preset]()
     summary = train(
         context["faces"]["a"],
         context["faces"]["b"],

@@ -1,5 +1,6 @@
 """Pretraining on a generated crowd, fine-tuning from it (--init) and any-face models."""
 
+import dataclasses
 import json
 import time
 
@@ -212,6 +213,24 @@ def test_demo_uses_the_crowd_model_when_present(crowd_model, monkeypatch, caplog
     with caplog.at_level("WARNING"):
         assert _find_init(DemoConfig.tiny(init="no-such-model"), face_size=64) is None
     assert "from scratch" in caplog.text
+
+
+def test_the_demo_run_again_goes_on_training_its_fine_tuned_model(crowd_model, tmp_path):
+    """A second `make demo` resumes the model the first one fine-tuned from the init model,
+    though the init's preset is not the demo's own `preset` (it once asked for that preset and
+    refused to resume)."""
+    from faceswap_kit.demo import DemoConfig, run_demo
+
+    config = DemoConfig.tiny(
+        init=str(crowd_model), preset="lite", frames=12, train_steps=2, live_frames=2
+    )
+    first = run_demo(tmp_path / "demo", config, report=lambda line: None)
+    assert first.stages["train"]["init"] == str(crowd_model)
+    again = run_demo(
+        tmp_path / "demo", dataclasses.replace(config, train_steps=4), report=lambda line: None
+    )
+    assert again.stages["train"]["step"] == 4 and again.stages["train"]["init"] is None
+    assert load_model(tmp_path / "demo" / "model").config.resolution == 64  # still the init's
 
 
 def test_live_model_mode_defaults_to_the_anyface_model(crowd_model, tmp_path, monkeypatch):
