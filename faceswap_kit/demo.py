@@ -229,9 +229,12 @@ def _train(out: Path, config: DemoConfig, context: dict[str, Any]) -> dict[str, 
         init=config.init if init is not None else None,
     )
     context["model_dir"] = model_dir
-    start = (
-        f"fine-tuned from {config.init}" if init is not None else f"{config.preset}, from scratch"
-    )
+    if init is not None:
+        start = f"fine-tuned from {config.init}"
+    elif resume:
+        start = "trained on from the last run's model"
+    else:
+        start = f"{config.preset}, from scratch"
     return {
         "what": f"model in model/ ({start}; step {summary.step}, "
         f"{summary.samples_per_second:.1f} samples/s); model card model/README.md",

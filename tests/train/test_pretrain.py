@@ -230,6 +230,8 @@ def test_the_demo_run_again_goes_on_training_its_fine_tuned_model(crowd_model, t
         tmp_path / "demo", dataclasses.replace(config, train_steps=4), report=lambda line: None
     )
     assert again.stages["train"]["step"] == 4 and again.stages["train"]["init"] is None
+    assert "from the last run's model" in again.stages["train"]["what"]
+    assert "from scratch" not in again.stages["train"]["what"]
     assert load_model(tmp_path / "demo" / "model").config.resolution == 64  # still the init's
 
 
