@@ -20,7 +20,6 @@ The model card records every command that trained the model.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import logging
 import shlex
@@ -36,8 +35,7 @@ from faceswap_kit.models import ModelConfig, load_model
 from faceswap_kit.models.export import export_model
 from faceswap_kit.train import TrainConfig, pretrain
 from faceswap_kit.train.crowd import CrowdConfig
-from faceswap_kit.train.init import find_init
-from faceswap_kit.train.state import read_train_config
+from faceswap_kit.train.init import with_learning_rate
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_MB = 20.0
@@ -98,10 +96,7 @@ def train(args, name: str, work: Path, resume: bool, command: str):
     scorer = anyface_scorer(args.target_seed, people=8) if anyface else None
     if resume:
         print(f"resuming {work}")
-        train_config = None  # the folder's
-        if args.learning_rate is not None:
-            saved = read_train_config(work)
-            train_config = dataclasses.replace(saved, learning_rate=args.learning_rate)
+        train_config = with_learning_rate(args.learning_rate, model_dir=work)  # None: the folder's
         return pretrain(
             work, train_config=train_config, minutes=args.minutes, resume=True,
             device=args.device, scorer=scorer, command=command,
@@ -119,10 +114,7 @@ def train(args, name: str, work: Path, resume: bool, command: str):
     model_config = None if init else ModelConfig.preset(args.preset, name=name)
     train_config = None if init else TrainConfig.preset(args.preset)
     if args.learning_rate is not None:
-        base = train_config or (find_init(init).train_config if init else None)
-        train_config = dataclasses.replace(
-            base or TrainConfig.preset(args.preset), learning_rate=args.learning_rate
-        )
+        train_config = with_learning_rate(args.learning_rate, init=init, preset=args.preset)
     return pretrain(
         work, model_config, train_config, crowd, minutes=args.minutes, device=args.device,
         init=init, scorer=scorer, command=command,

@@ -30,8 +30,8 @@ from faceswap_kit.evaluate import score_model, score_table, synth_scorer
 from faceswap_kit.models import ModelConfig, load_model
 from faceswap_kit.models.export import export_model
 from faceswap_kit.train import TrainConfig, make_trainer
+from faceswap_kit.train.init import with_learning_rate
 from faceswap_kit.train.pretrain import record_command
-from faceswap_kit.train.state import read_train_config
 from faceswap_kit.train.synthfaces import synth_faceset
 
 
@@ -82,23 +82,16 @@ def main() -> None:
     print(f"rendered {2 * args.faces} faces in {time.perf_counter() - start:.0f} s")
     model_config = ModelConfig.preset(args.preset, resolution=resolution, name=name)
     train_config = TrainConfig.preset(args.preset, checkpoint_minutes=args.score_every)
-    if args.learning_rate is not None:
-        train_config = dataclasses.replace(train_config, learning_rate=args.learning_rate)
+    rate = args.learning_rate  # None: each run's own settings decide
     if args.resume:
-        resumed = None  # the folder's settings
-        if args.learning_rate is not None:
-            resumed = dataclasses.replace(read_train_config(work), learning_rate=args.learning_rate)
+        resumed = with_learning_rate(rate, model_dir=work)
         trainer = make_trainer(data_a, data_b, work, train_config=resumed, resume=True)
     elif args.init:
-        from faceswap_kit.train.init import find_init
-
-        started = None  # the init model's settings
-        if args.learning_rate is not None:
-            base = find_init(args.init).train_config or train_config
-            started = dataclasses.replace(base, learning_rate=args.learning_rate)
+        started = with_learning_rate(rate, init=args.init, default=train_config)
         trainer = make_trainer(data_a, data_b, work, train_config=started, init=args.init)
         trainer.model_config = dataclasses.replace(trainer.model_config, name=name)
     else:
+        train_config = with_learning_rate(rate, default=train_config) or train_config
         trainer = make_trainer(data_a, data_b, work, model_config, train_config)
     record_command(
         trainer, "PYTHONPATH=. python scripts/make_pretrained.py " + " ".join(sys.argv[1:])

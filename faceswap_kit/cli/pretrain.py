@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
-from pathlib import Path
 
 from ..errors import InputError
 from .options import number
@@ -83,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
     from ..evaluate import anyface_scorer
     from ..models.config import ModelConfig
     from ..train import TrainConfig
+    from ..train.init import with_learning_rate
     from ..train.pretrain import crowd_for, make_pretrainer
 
     if args.steps is None and args.minutes is None:
@@ -113,9 +113,10 @@ def run(args: argparse.Namespace) -> int:
             model_config = ModelConfig.preset(preset)
         train_config = TrainConfig.preset(preset) if not args.init else None
     if args.learning_rate is not None:  # the optimizer is built with it (or switched to it)
-        train_config = dataclasses.replace(
-            _train_config(args, preset), learning_rate=args.learning_rate
-        )
+        train_config = with_learning_rate(
+            args.learning_rate, model_dir=args.model_dir if args.resume else None,
+            init=args.init, preset=preset,
+        )  # fmt: skip
     changes = {"batch_size": args.batch_size, "checkpoint_minutes": args.checkpoint_minutes}
     changes = {k: v for k, v in changes.items() if v is not None}
     trainer = make_pretrainer(
@@ -153,17 +154,3 @@ def run(args: argparse.Namespace) -> int:
 
         print("any-face score on unseen people:\n" + score_summary(trainer.scores[-1]))
     return 0
-
-
-def _train_config(args: argparse.Namespace, preset: str):
-    """The training settings the run would use without overrides: the directory's when
-    resuming, the init model's with ``--init``, else the preset's."""
-    from ..train import TrainConfig
-    from ..train.init import find_init
-    from ..train.state import read_train_config
-
-    if args.resume:
-        return read_train_config(Path(args.model_dir))
-    if args.init:
-        return find_init(args.init).train_config or TrainConfig.preset(preset)
-    return TrainConfig.preset(preset)

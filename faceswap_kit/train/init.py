@@ -21,6 +21,7 @@ from ..models.config import ModelConfig
 from ..models.swap_model import load_network_weights, read_model_config, resolve_model_path
 from .config import TrainConfig
 from .parts import TrainParts
+from .state import read_train_config
 from .trainstate import TrainState
 
 
@@ -101,3 +102,23 @@ def resolve_init_config(init: InitModel, requested: ModelConfig | None, name: st
     """The config to train with: the init model's (renamed to ``name``), after the conflict check."""
     check_conflicts(init, requested)
     return dataclasses.replace(init.model_config, name=name)
+
+
+def with_learning_rate(
+    rate: float | None,
+    *,
+    model_dir: str | Path | None = None,
+    init: str | Path | None = None,
+    preset: str = "lite",
+    default: TrainConfig | None = None,
+) -> TrainConfig | None:
+    """The training settings a run would use, at learning rate ``rate``; ``None`` when ``rate``
+    is ``None`` (the run then decides as usual). The settings are ``model_dir``'s when resuming
+    it, else the ``init`` model's, else ``default`` or the ``preset``'s."""
+    if rate is None:
+        return None
+    if model_dir is not None:
+        base = read_train_config(Path(model_dir))
+    else:
+        base = (find_init(init).train_config if init is not None else None) or default
+    return dataclasses.replace(base or TrainConfig.preset(preset), learning_rate=rate)

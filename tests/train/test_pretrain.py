@@ -146,6 +146,20 @@ def test_init_copies_weights_and_records_the_start(crowd_model, tmp_path):
         train(a, b, tmp_path / "pair3", ModelConfig.lite(), steps=1, init=str(crowd_model))
 
 
+def test_with_learning_rate_starts_from_the_settings_the_run_would_use(crowd_model):
+    from faceswap_kit.train.init import with_learning_rate
+
+    assert with_learning_rate(None, model_dir=crowd_model) is None  # the run decides
+    resumed = with_learning_rate(1e-5, model_dir=crowd_model)
+    assert resumed.learning_rate == 1e-5 and resumed.batch_size == 2  # the folder's batch
+    assert with_learning_rate(1e-5, init=str(crowd_model)).batch_size == 2  # the init model's
+    assert with_learning_rate(1e-5, preset="tiny") == TrainConfig.tiny(learning_rate=1e-5)
+    own = TrainConfig.tiny(batch_size=3)
+    assert with_learning_rate(1e-5, default=own) == TrainConfig.tiny(
+        batch_size=3, learning_rate=1e-5
+    )
+
+
 def test_init_through_the_cli(crowd_model, tmp_path, capsys, monkeypatch):
     from tests.train.test_cli_train import write_dataset
 
