@@ -21,12 +21,6 @@ import numpy as np
 import torch
 
 
-def _frontal(seed: int, size: int):
-    from faceswap_kit.synth import Background, Identity, render
-
-    return render(Identity.from_seed(seed), size=size, background=Background())
-
-
 def _portraits() -> list[np.ndarray]:
     from faceswap_kit.synth.base_mesh import portraits
 
@@ -51,6 +45,7 @@ def main() -> int:
         landmark_boxes,
     )
     from faceswap_kit.synth import Identity, Scene, render
+    from faceswap_kit.synth.check import distinct_pairs
 
     problem = judge_status()
     if problem is not None:
@@ -58,18 +53,8 @@ def main() -> int:
         return 2
     start = time.perf_counter()
     seeds = list(range(args.first_seed, args.first_seed + args.people))
-    embeddings, missed = [], 0
-    for seed in seeds:
-        shot = _frontal(seed, args.size)
-        found = identity_embeddings(shot.image)
-        if torch.isnan(found).any():
-            missed += 1
-            found = identity_embeddings(shot.image, landmark_boxes(shot.landmarks))
-        embeddings.append(found[0])
-    people = torch.stack(embeddings).double()
-    distances = torch.cdist(people, people)
-    upper = torch.triu_indices(len(seeds), len(seeds), 1)
-    pairs = distances[upper[0], upper[1]].numpy()
+    judged = distinct_pairs(seeds, args.size)
+    people, pairs, missed = judged.embeddings, judged.distances, judged.missed
     different = pairs > SAME_PERSON_DISTANCE
 
     same = []
