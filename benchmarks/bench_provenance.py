@@ -3,10 +3,11 @@
 Marked set: clips the kit wrote (generated people from ``faceswap_kit.synth``, and photos that
 ship inside scikit-image/matplotlib with a slow pan), 640x480, 12 frames each. Each is
 transformed (H.264 re-encode at CRF 23 and 28, 50% downscale + CRF 28, a 10% crop + CRF 23, a
-screen-recording-like rescale to 1280x960 with a brightness/gamma change + CRF 30) and read with
+screen-recording-like rescale to 1280x960 with a brightness/gamma change + CRF 30, pillarboxed in
+16:9 and letterboxed in a square + CRF 23) and read with
 ``faceswap_kit.provenance.watermark.read`` on the first 16 frames, as ``faceswap-kit verify`` does.
-Unmarked set: still images (photos and random crops/scales of them, generated people) and clips
-the kit did not mark, read the same way; the highest sync scores there (direct and searched) are
+Unmarked set: still images (photos and random crops/scales of them, a quarter of them inside black
+bars, generated people) and clips the kit did not mark (some inside bars), read the same way; the highest sync scores there (direct and searched) are
 printed next to the thresholds they justify. Visibility: PSNR of every marked frame against the
 unmarked one. Cost: the median time to mark one 640x480 frame (OpenCV on 2 threads), next to a
 JPEG encode of the same frame, in the same run (the machine may be shared: absolute times are
@@ -117,6 +118,38 @@ def _screen(frames):
     return out
 
 
+def _boxed(frames, width, height):
+    """Each frame scaled to fit ``width`` x ``height``, centred, black bars around it."""
+    import cv2
+
+    h, w = frames[0].shape[:2]
+    scale = min(width / w, height / h)
+    size = (round(w * scale), round(h * scale))
+    x, y = (width - size[0]) // 2, (height - size[1]) // 2
+    method = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    out = []
+    for f in frames:
+        frame = np.zeros((height, width, 3), np.uint8)
+        frame[y : y + size[1], x : x + size[0]] = cv2.resize(f, size, interpolation=method)
+        out.append(frame)
+    return out
+
+
+def _searched(frames):
+    """The crop search as ``wm.read`` runs it: inside plain bars first when there are any."""
+    from faceswap_kit.provenance import watermark as wm
+    from faceswap_kit.provenance.bars import content_box
+
+    best = wm.search_cropped(frames)
+    box = content_box(frames)
+    if box is not None:
+        top, bottom, left, right = box
+        frames = [frames] if isinstance(frames, np.ndarray) else frames
+        inside = wm.search_cropped([f[top:bottom, left:right] for f in frames])
+        best = inside if inside.found or inside.score > best.score else best
+    return best
+
+
 TRANSFORMS = {
     "as written (CRF 18)": lambda f, d: f,
     "H.264 CRF 23": lambda f, d: _h264(f, d, 23),
@@ -124,6 +157,8 @@ TRANSFORMS = {
     "50% downscale + CRF 28": lambda f, d: _h264(f, d, 28, (SIZE[0] // 2, SIZE[1] // 2)),
     "10% crop + CRF 23": lambda f, d: _h264(_crop(f), d, 23),
     "screen-recording-like + CRF 30": lambda f, d: _h264(_screen(f), d, 30),
+    "pillarboxed in 1280x720 + CRF 23": lambda f, d: _h264(_boxed(f, 1280, 720), d, 23),
+    "letterboxed in 640x640 + CRF 23": lambda f, d: _h264(_boxed(f, 640, 640), d, 23),
 }
 
 
@@ -163,19 +198,20 @@ def main() -> int:
               f"{np.min(psnr):.1f} dB (generated people {np.median(psnr[: args.people * args.frames]):.1f} "
               f"dB, photos {np.median(psnr[args.people * args.frames :]):.1f} dB)\n")  # fmt: skip
         print("| transformation | detected | bit accuracy (32 bits) | sync score lowest / mean "
-              "| read direct / searched |")  # fmt: skip
+              "| read direct / inside bars / searched |")  # fmt: skip
         print("|---|---|---|---|---|")
         for name, transform in TRANSFORMS.items():
-            found, accuracy, scores, searched = [], [], [], 0
+            found, accuracy, scores, searched, boxed = [], [], [], 0, 0
             for i, clip in enumerate(marked_clips):
                 reading = wm.read(transform(clip, folder)[:16])
                 found.append(reading.found)
                 accuracy.append(reading.bits_agreement((0x0100 + 37 * i) & 0xFFFF))
                 scores.append(reading.score)
                 searched += reading.alignment.startswith("search")
+                boxed += "inside bars" in reading.alignment
             print(f"| {name} | {np.mean(found):.0%} ({sum(found)}/{len(found)}) | "
                   f"{np.mean(accuracy):.3f} | {np.min(scores):.1f} / {np.mean(scores):.1f} | "
-                  f"{len(found) - searched} / {searched} |")  # fmt: skip
+                  f"{len(found) - searched - boxed} / {boxed} / {searched} |")  # fmt: skip
 
         # false positives: stills and clips the kit did not mark
         stills = []
@@ -187,7 +223,16 @@ def main() -> int:
             y0, x0 = rng.integers(0, h - ch + 1), rng.integers(0, w - cw + 1)
             crop = photo[y0 : y0 + ch, x0 : x0 + cw]
             out_w = int(rng.choice([320, 480, 640, 800]))
-            stills.append(_fit(crop, (out_w, max(64, int(out_w * ch / cw)))))
+            still = _fit(crop, (out_w, max(64, int(out_w * ch / cw))))
+            if len(stills) % 4 == 3:  # inside black bars, wider or taller than the picture
+                wide = still.shape[1] * 2 > still.shape[0] * 3
+                size = (
+                    (still.shape[1], still.shape[1])
+                    if wide
+                    else (still.shape[0] * 16 // 9, still.shape[0])
+                )
+                still = _boxed([still], *size)[0]
+            stills.append(still)
         from faceswap_kit.synth import Identity, render
 
         for k in range(20):
@@ -196,7 +241,7 @@ def main() -> int:
         still_hits, direct_scores, searched_scores, confirmations = [], [], [], []
         for still in stills:
             # what wm.read does (search when the direct read finds nothing), keeping both scores
-            direct, searched = wm.read(still, search=False), wm.search_cropped(still)
+            direct, searched = wm.read(still, search=False), _searched(still)
             still_hits.append(direct.found or searched.found)
             direct_scores.append(direct.score)
             searched_scores.append(searched.score)
@@ -204,11 +249,13 @@ def main() -> int:
         clip_hits = []
         for k in range(args.unmarked_clips):
             frames = _person_frames(700 + k, 8) if k % 2 else _pan(photos[k % len(photos)], 8)
+            if k % 6 == 5:
+                frames = _boxed(frames, 854, 480)
             path = write_video(folder / "u.mp4", frames, fps=25, crf=23)
             from faceswap_kit.io import VideoReader
 
             decoded = list(VideoReader(path))[:16]
-            direct, searched = wm.read(decoded, search=False), wm.search_cropped(decoded)
+            direct, searched = wm.read(decoded, search=False), _searched(decoded)
             clip_hits.append(direct.found or searched.found)
             direct_scores.append(direct.score)
             searched_scores.append(searched.score)

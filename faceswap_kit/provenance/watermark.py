@@ -26,8 +26,9 @@ bit's cells disagree, so a bit's score is a z-score and the 16 fixed bits add up
 folds the frame onto one tile (adding up all tiles) and finds the shift with one 32x32 FFT
 cross-correlation per pair of candidate crop scales (0.76 to 1, width and height apart); a
 searched reading must also show id bits that stand out from noise, a test the search (which only
-looked at the fixed bits) cannot bias. Clips add the evidence of many frames before deciding, and
-fall back on single frames.
+looked at the fixed bits) cannot bias. A copy shrunk into a frame of another shape
+(letterboxed, pillarboxed) is read inside its plain bars (:mod:`.bars`), directly and then by the
+search. Clips add the evidence of many frames before deciding, and fall back on single frames.
 
 The payload is 16 fixed bits that say "made with faceswap_kit" and a 16-bit id that links the file
 to its record (the C2PA manifest and the ``.json`` beside it). See ``docs/provenance.md`` for the
@@ -41,6 +42,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..frames import check_rgb_frame
+from .bars import content_box
 from .pattern import (
     ACTIVITY_SIGMA,
     CANONICAL,
@@ -209,9 +211,11 @@ def read(frames, search: bool = True) -> WatermarkReading:
     """Read the mark from one uint8 RGB frame or a sequence of frames of one clip.
 
     The frames' evidence is added up before deciding, so a clip is read far more reliably than
-    one frame. With ``search``, a frame that does not show the mark where expected is searched at
-    crop scales from 0.76 to 1 and every shift within one tile (a cropped frame), with a higher
-    threshold (``THRESHOLD_SEARCH``) for the many positions tried.
+    one frame. A frame that does not show the mark where expected is read again inside plain bars
+    around the picture, if it has any (a letterboxed or pillarboxed copy, see :mod:`.bars`). With
+    ``search``, it is then searched at crop scales from 0.76 to 1 and every shift within one tile
+    (a cropped frame), with a higher threshold (``THRESHOLD_SEARCH``) for the many positions
+    tried.
 
     Returns:
         A :class:`WatermarkReading`.
@@ -221,16 +225,42 @@ def read(frames, search: bool = True) -> WatermarkReading:
         raise InputError("expected at least one frame to read, got none")
     for frame in frames:
         check_rgb_frame(frame, min_side=8)
+    best = _read_direct(frames, "direct")
+    if best.found:
+        return best
+    candidates = [frames]
+    box = content_box(frames) if len({f.shape for f in frames}) == 1 else None
+    if box is not None:
+        top, bottom, left, right = box
+        inside = [frame[top:bottom, left:right] for frame in frames]
+        note = f"inside bars: {right - left}x{bottom - top} at ({left},{top})"
+        boxed = _read_direct(inside, f"direct, {note}")
+        if boxed.found or boxed.score > best.score:
+            best = boxed
+        if best.found:
+            return best
+        candidates = [inside, frames]
+    if not search:
+        return best
+    for candidate in candidates:
+        searched = search_cropped(candidate)
+        if searched.found or searched.score > best.score:
+            best = searched
+        if best.found:
+            break
+    return best
+
+
+def _read_direct(frames: list[np.ndarray], alignment: str) -> WatermarkReading:
+    """The direct reading of frames (all the same size): the clip's mean residual, then, when
+    that finds nothing, each frame alone."""
     residuals = [_residual(frame) for frame in frames]
-    best = _direct(np.mean(residuals, axis=0), "direct", len(frames))
+    best = _direct(np.mean(residuals, axis=0), alignment, len(frames))
     if not best.found and len(frames) > 1:
         # an encoder's motion compensation can drag the mark along with moving content, frame
         # after frame until the next key frame: then single frames (the key frame) say more
         for residual in residuals:
-            single = _direct(residual, "direct, one frame", 1)
+            single = _direct(residual, f"{alignment}, one frame", 1)
             if single.score > best.score:
                 best = single
-    if best.found or not search:
-        return best
-    searched = search_cropped(frames)
-    return searched if searched.found or searched.score > best.score else best
+    return best

@@ -1,0 +1,89 @@
+"""Plain bars around a picture: letterboxed (bars above and below) and pillarboxed (bars at the
+sides) copies.
+
+A clip re-published in another aspect ratio (4:3 inside 16:9, a phone's portrait video inside a
+landscape frame) keeps the marked picture whole but shrinks it into part of a new frame. The
+reader works on the frame's canonical size, so the mark's grid no longer lines up; cutting the
+bars off gives the marked picture back, at its own proportions.
+
+>>> frame = np.zeros((90, 160, 3), np.uint8)
+>>> frame[:, 20:140] = np.random.default_rng(0).integers(0, 255, (90, 120, 3))
+>>> content_box(frame)
+(0, 90, 20, 140)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import InputError
+from ..frames import check_rgb_frame
+
+#: Grey levels a bar's pixels may stray from the bar's colour (compression leaves them not quite
+#: flat, and rings a few pixels into them next to the picture).
+BAR_TOLERANCE = 10
+#: Share of a bar line's pixels (over all frames looked at) that may stray further (specks).
+BAR_SPECKS = 0.005
+#: A bar must be at least this many pixels and this fraction of the frame's side to count.
+MIN_BAR_PX = 2
+MIN_BAR_FRACTION = 0.02
+#: Up to this many frames of a clip are looked at (bars stay put; the picture moves).
+BAR_FRAMES = 16
+
+
+def _flat_run(off: np.ndarray) -> int:
+    """How many lines from the start are flat (``off``: share of each line's pixels that stray)."""
+    flat = off <= BAR_SPECKS
+    return len(flat) if flat.all() else int(np.argmin(flat))
+
+
+def content_box(frames) -> tuple[int, int, int, int] | None:
+    """Where the picture is inside plain bars: ``(top, bottom, left, right)`` pixel bounds (the
+    picture is ``frame[top:bottom, left:right]``), or ``None`` when the frame has no bars.
+
+    A bar is a run of whole rows (or columns) at the frame's edge that stay within
+    ``BAR_TOLERANCE`` grey levels of the edge's own colour in every frame looked at (black,
+    white or any colour). Bars thinner than ``MIN_BAR_PX`` pixels or ``MIN_BAR_FRACTION`` of the
+    side are ignored, and so is a "picture" smaller than a quarter of the frame (a plain frame).
+    """
+    import cv2
+
+    frames = [frames] if isinstance(frames, np.ndarray) and frames.ndim == 3 else list(frames)
+    if not frames:
+        raise InputError("expected at least one frame to look for bars in, got none")
+    frames = frames[:BAR_FRAMES]
+    for frame in frames:
+        check_rgb_frame(frame, min_side=8)
+    if len({frame.shape for frame in frames}) != 1:
+        raise InputError("the frames of one clip must all have the same size")
+    lumas = np.stack([cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in frames]).astype(np.int16)
+    _, height, width = lumas.shape
+    # each edge's bar colour: the median of its outermost line over all frames
+    edges = {
+        "top": lumas[:, :1, :],
+        "bottom": lumas[:, -1:, :],
+        "left": lumas[:, :, :1],
+        "right": lumas[:, :, -1:],
+    }
+    colour = {side: int(np.median(line)) for side, line in edges.items()}
+
+    def off(side: str, axis: tuple[int, int]) -> np.ndarray:
+        return (np.abs(lumas - colour[side]) > BAR_TOLERANCE).mean(axis=axis)
+
+    top = _flat_run(off("top", (0, 2)))
+    bottom = height - _flat_run(off("bottom", (0, 2))[::-1])
+    left = _flat_run(off("left", (0, 1)))
+    right = width - _flat_run(off("right", (0, 1))[::-1])
+
+    def bar(size: int, side: int) -> bool:
+        return size >= max(MIN_BAR_PX, MIN_BAR_FRACTION * side)
+
+    top = top if bar(top, height) else 0
+    bottom = bottom if bar(height - bottom, height) else height
+    left = left if bar(left, width) else 0
+    right = right if bar(width - right, width) else width
+    if (top, bottom, left, right) == (0, height, 0, width):
+        return None
+    if bottom - top < height / 4 or right - left < width / 4:
+        return None  # a plain frame, or almost: nothing inside to read
+    return top, bottom, left, right
