@@ -27,6 +27,9 @@ BAR_SPECKS = 0.005
 #: A bar must be at least this many pixels and this fraction of the frame's side to count.
 MIN_BAR_PX = 2
 MIN_BAR_FRACTION = 0.02
+#: How much thicker one bar of a pair may be than the other (rounding, compression at the edge).
+BAR_UNEVEN_PX = 3
+BAR_UNEVEN_FRACTION = 0.01
 #: Up to this many frames of a clip are looked at (bars stay put; the picture moves).
 BAR_FRAMES = 16
 
@@ -43,8 +46,11 @@ def content_box(frames) -> tuple[int, int, int, int] | None:
 
     A bar is a run of whole rows (or columns) at the frame's edge that stay within
     ``BAR_TOLERANCE`` grey levels of the edge's own colour in every frame looked at (black,
-    white or any colour). Bars thinner than ``MIN_BAR_PX`` pixels or ``MIN_BAR_FRACTION`` of the
-    side are ignored, and so is a "picture" smaller than a quarter of the frame (a plain frame).
+    white or any colour). Bars come in pairs around a centred picture: above and below, or left
+    and right, of one colour and within ``BAR_UNEVEN_PX`` pixels (or ``BAR_UNEVEN_FRACTION`` of
+    the side) of the same thickness. Bars thinner than ``MIN_BAR_PX`` pixels or
+    ``MIN_BAR_FRACTION`` of the side are ignored, and so is a "picture" smaller than a quarter of
+    the frame (a plain frame).
     """
     import cv2
 
@@ -56,16 +62,22 @@ def content_box(frames) -> tuple[int, int, int, int] | None:
         check_rgb_frame(frame, min_side=8)
     if len({frame.shape for frame in frames}) != 1:
         raise InputError("the frames of one clip must all have the same size")
-    lumas = np.stack([cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in frames]).astype(np.int16)
-    _, height, width = lumas.shape
+    height, width = frames[0].shape[:2]
     # each edge's bar colour: the median of its outermost line over all frames
     edges = {
-        "top": lumas[:, :1, :],
-        "bottom": lumas[:, -1:, :],
-        "left": lumas[:, :, :1],
-        "right": lumas[:, :, -1:],
+        "top": np.stack([f[0] for f in frames]),
+        "bottom": np.stack([f[-1] for f in frames]),
+        "left": np.stack([f[:, 0] for f in frames]),
+        "right": np.stack([f[:, -1] for f in frames]),
     }
-    colour = {side: int(np.median(line)) for side, line in edges.items()}
+    colour, flat_edge = {}, False
+    for side, line in edges.items():
+        grey = line.astype(np.float32) @ np.float32([0.299, 0.587, 0.114])
+        colour[side] = int(np.median(grey))
+        flat_edge |= bool((np.abs(grey - colour[side]) > BAR_TOLERANCE).mean() <= BAR_SPECKS)
+    if not flat_edge:
+        return None  # no edge is plain: no bars (most frames stop here, cheaply)
+    lumas = np.stack([cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in frames]).astype(np.int16)
 
     def off(side: str, axis: tuple[int, int]) -> np.ndarray:
         return (np.abs(lumas - colour[side]) > BAR_TOLERANCE).mean(axis=axis)
@@ -75,13 +87,17 @@ def content_box(frames) -> tuple[int, int, int, int] | None:
     left = _flat_run(off("left", (0, 1)))
     right = width - _flat_run(off("right", (0, 1))[::-1])
 
-    def bar(size: int, side: int) -> bool:
-        return size >= max(MIN_BAR_PX, MIN_BAR_FRACTION * side)
+    def pair(first: int, second: int, side: int, colours: tuple[int, int]) -> bool:
+        """Bars come in pairs: the picture is centred, so both bars are there, about as thick
+        (a plain sky or wall at one edge of a picture is not a bar), and of one colour."""
+        thick = min(first, second) >= max(MIN_BAR_PX, MIN_BAR_FRACTION * side)
+        even = abs(first - second) <= max(BAR_UNEVEN_PX, BAR_UNEVEN_FRACTION * side)
+        return thick and even and abs(colours[0] - colours[1]) <= BAR_TOLERANCE
 
-    top = top if bar(top, height) else 0
-    bottom = bottom if bar(height - bottom, height) else height
-    left = left if bar(left, width) else 0
-    right = right if bar(width - right, width) else width
+    if not pair(top, height - bottom, height, (colour["top"], colour["bottom"])):
+        top, bottom = 0, height
+    if not pair(left, width - right, width, (colour["left"], colour["right"])):
+        left, right = 0, width
     if (top, bottom, left, right) == (0, height, 0, width):
         return None
     if bottom - top < height / 4 or right - left < width / 4:

@@ -242,12 +242,10 @@ def read(frames, search: bool = True) -> WatermarkReading:
         candidates = [inside, frames]
     if not search:
         return best
-    for candidate in candidates:
+    for candidate in candidates:  # inside the bars and the whole frame: the better one wins
         searched = search_cropped(candidate)
-        if searched.found or searched.score > best.score:
+        if (searched.found, searched.score) > (best.found, best.score):
             best = searched
-        if best.found:
-            break
     return best
 
 

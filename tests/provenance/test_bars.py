@@ -44,6 +44,12 @@ def test_content_box_is_none_without_bars():
     thin = _natural(3)
     thin[:1] = 0  # one black line is not a bar
     assert content_box(thin) is None
+    sky = _natural(5)
+    sky[:60] = 200  # a plain sky at the top of a picture is not a bar: bars come in pairs
+    assert content_box(sky) is None
+    uneven = _natural(6)
+    uneven[:60], uneven[-20:] = 0, 0  # one thick, one thin: not a centred picture
+    assert content_box(uneven) is None
     with pytest.raises(InputError, match="at least one frame"):
         content_box([])
 
