@@ -11,6 +11,23 @@ import numpy as np
 from .errors import InputError
 
 
+def rgb_frames(frames, what: str, min_side: int = 1, limit: int | None = None) -> list[np.ndarray]:
+    """One uint8 RGB frame or a sequence of them, as a checked list (the first ``limit`` only).
+
+    ``what`` finishes the error for an empty sequence: "expected at least one frame to {what}".
+
+    >>> len(rgb_frames(np.zeros((4, 4, 3), np.uint8), "read"))
+    1
+    """
+    frames = [frames] if isinstance(frames, np.ndarray) and frames.ndim == 3 else list(frames)
+    if not frames:
+        raise InputError(f"expected at least one frame to {what}, got none")
+    frames = frames[:limit]
+    for frame in frames:
+        check_rgb_frame(frame, min_side=min_side)
+    return frames
+
+
 def check_rgb_frame(frame: np.ndarray, min_side: int = 1) -> None:
     """Raise :class:`InputError` unless ``frame`` is a uint8 ``(H, W, 3)`` RGB array with both
     sides at least ``min_side`` pixels."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
-from ..frames import check_rgb_frame
+from ..frames import rgb_frames
 
 #: Grey levels a bar's pixels may stray from the bar's colour (compression leaves them not quite
 #: flat, and rings a few pixels into them next to the picture).
@@ -54,12 +54,7 @@ def content_box(frames) -> tuple[int, int, int, int] | None:
     """
     import cv2
 
-    frames = [frames] if isinstance(frames, np.ndarray) and frames.ndim == 3 else list(frames)
-    if not frames:
-        raise InputError("expected at least one frame to look for bars in, got none")
-    frames = frames[:BAR_FRAMES]
-    for frame in frames:
-        check_rgb_frame(frame, min_side=8)
+    frames = rgb_frames(frames, "look for bars in", min_side=8, limit=BAR_FRAMES)
     if len({frame.shape for frame in frames}) != 1:
         raise InputError("the frames of one clip must all have the same size")
     height, width = frames[0].shape[:2]

@@ -9,8 +9,7 @@ import functools
 
 import numpy as np
 
-from ..errors import InputError
-from ..frames import check_rgb_frame
+from ..frames import rgb_frames
 from .pattern import (
     CANONICAL,
     CELL_PX,
@@ -67,12 +66,7 @@ def search_cropped(frames) -> WatermarkReading:
     direct one: many positions were tried).
     """
 
-    frames = [frames] if isinstance(frames, np.ndarray) and frames.ndim == 3 else list(frames)
-    if not frames:
-        raise InputError("expected at least one frame to search, got none")
-    frames = frames[:SEARCH_FRAMES]
-    for frame in frames:
-        check_rgb_frame(frame, min_side=8)
+    frames = rgb_frames(frames, "search", min_side=8, limit=SEARCH_FRAMES)
 
     width, height = CANONICAL
     # every frame's residual once, at twice the canonical size; each scale resamples them

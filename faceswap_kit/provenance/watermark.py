@@ -40,8 +40,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InputError
-from ..frames import check_rgb_frame
+from ..frames import check_rgb_frame, rgb_frames
 from .bars import content_box
 from .pattern import (
     ACTIVITY_SIGMA,
@@ -220,11 +219,7 @@ def read(frames, search: bool = True) -> WatermarkReading:
     Returns:
         A :class:`WatermarkReading`.
     """
-    frames = [frames] if isinstance(frames, np.ndarray) and frames.ndim == 3 else list(frames)
-    if not frames:
-        raise InputError("expected at least one frame to read, got none")
-    for frame in frames:
-        check_rgb_frame(frame, min_side=8)
+    frames = rgb_frames(frames, "read", min_side=8)
     best = _read_direct(frames, "direct")
     if best.found:
         return best
