@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..frames import rgb_frames
+from .pattern import LUMA_WEIGHTS
 
 #: Grey levels a bar's pixels may stray from the bar's colour (compression leaves them not quite
 #: flat, and rings a few pixels into them next to the picture).
@@ -67,7 +68,7 @@ def content_box(frames) -> tuple[int, int, int, int] | None:
     }
     colour, flat_edge = {}, False
     for side, line in edges.items():
-        grey = line.astype(np.float32) @ np.float32([0.299, 0.587, 0.114])
+        grey = line.astype(np.float32) @ LUMA_WEIGHTS
         colour[side] = int(np.median(grey))
         flat_edge |= bool((np.abs(grey - colour[side]) > BAR_TOLERANCE).mean() <= BAR_SPECKS)
     if not flat_edge:
